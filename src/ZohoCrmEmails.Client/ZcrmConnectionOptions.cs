@@ -1,0 +1,75 @@
+namespace ZohoCrmEmails;
+
+/// <summary>How to reach and authenticate to one Zoho CRM organisation.</summary>
+public sealed class ZcrmConnectionOptions
+{
+    public ZcrmDataCenter DataCenter { get; init; } = ZcrmDataCenter.US;
+    /// <summary>Overrides the data centre's accounts server (the simulator, private endpoints).</summary>
+    public Uri? AccountsUrl { get; init; }
+    /// <summary>Overrides the API domain, even the one the token endpoint returns (sandbox and developer orgs).</summary>
+    public Uri? ApiDomain { get; init; }
+    public string ApiVersion { get; init; } = "v8";
+
+    public string? ClientId { get; init; }
+    public string? ClientSecret { get; init; }
+    public string? RefreshToken { get; init; }
+    /// <summary>Access-token-only mode: used as given, never renewed.</summary>
+    public string? AccessToken { get; init; }
+
+    /// <summary>Per attempt, from sending the request to the last byte of its body.</summary>
+    public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(60);
+    public ZcrmRetryPolicy Retry { get; init; } = new();
+    /// <summary>The ceiling of the connection's adaptive concurrency: Zoho refuses more than the edition's cap (5 to 25).</summary>
+    public int MaxConcurrentRequests { get; init; } = 10;
+    /// <summary>How long before its expiry a cached access token is renewed.</summary>
+    public TimeSpan TokenRenewalMargin { get; init; } = TimeSpan.FromSeconds(60);
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+
+    internal bool HasRefreshCredentials =>
+        !string.IsNullOrEmpty(ClientId) && !string.IsNullOrEmpty(ClientSecret) && !string.IsNullOrEmpty(RefreshToken);
+
+    internal void Validate()
+    {
+        if (!HasRefreshCredentials && string.IsNullOrEmpty(AccessToken))
+            throw Invalid("Give a client id, client secret and refresh token, or an access token.");
+        if (RequestTimeout <= TimeSpan.Zero)
+            throw Invalid("The request timeout must be positive.");
+        if (MaxConcurrentRequests < 1)
+            throw Invalid("MaxConcurrentRequests must be at least 1.");
+        if (TokenRenewalMargin < TimeSpan.FromSeconds(60))
+            throw Invalid("The token renewal margin must be at least 60 seconds.");
+        if (!InputValidator.IsApiVersion(ApiVersion))
+            throw Invalid($"'{ApiVersion}' is not an API version such as v8.");
+        Retry.Validate();
+        EndpointGuard.Check(AccountsUrl ?? ZcrmDataCenters.AccountsUrl(DataCenter), "accounts URL");
+        if (ApiDomain is not null) EndpointGuard.Check(ApiDomain, "API domain");
+    }
+
+    private static ZcrmException Invalid(string message) =>
+        new(ZcrmErrorCodes.InvalidConfiguration, ZcrmErrorKind.InvalidArgument, message);
+}
+
+/// <summary>Bounds on retrying 429, 5xx and transient network failures.</summary>
+public sealed record ZcrmRetryPolicy
+{
+    /// <summary>Attempts in all, the first included; 1 disables retries.</summary>
+    public int MaxAttempts { get; init; } = 5;
+    public TimeSpan BaseDelay { get; init; } = TimeSpan.FromSeconds(1);
+    public TimeSpan MaxDelay { get; init; } = TimeSpan.FromSeconds(30);
+    /// <summary>The most a request may spend waiting between attempts; a Retry-After beyond it ends the retries.</summary>
+    public TimeSpan MaxTotalDelay { get; init; } = TimeSpan.FromMinutes(2);
+
+    internal void Validate()
+    {
+        if (MaxAttempts < 1 || BaseDelay < TimeSpan.Zero || MaxDelay < BaseDelay || MaxTotalDelay < TimeSpan.Zero)
+            throw new ZcrmException(ZcrmErrorCodes.InvalidConfiguration, ZcrmErrorKind.InvalidArgument,
+                "The retry policy needs MaxAttempts >= 1 and 0 <= BaseDelay <= MaxDelay, MaxTotalDelay >= 0.");
+    }
+
+    /// <summary>Exponential backoff with equal jitter: half fixed, half random, so callers spread out.</summary>
+    internal TimeSpan Backoff(int failedAttempts)
+    {
+        var ceiling = Math.Min(MaxDelay.TotalMilliseconds, BaseDelay.TotalMilliseconds * Math.Pow(2, failedAttempts - 1));
+        return TimeSpan.FromMilliseconds(ceiling / 2 + Random.Shared.NextDouble() * ceiling / 2);
+    }
+}
