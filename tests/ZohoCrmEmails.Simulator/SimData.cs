@@ -1,0 +1,195 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+
+namespace ZohoCrmEmails.Simulator;
+
+/// <summary>The fixed records tests rely on; any other positive id is a record with a deterministic e-mail count.</summary>
+public static class SimRecords
+{
+    public const string Deal25 = "4150868000001234001";
+    public const string Empty = "4150868000000000204";
+    public const string NoPermission = "4150868000000000403";
+    public const string InvalidRecord = "4150868000000000400";
+    public const string Large = "4150868000000000150";
+    public const string LeadWithSharing = "3652397000001790004";
+    public const string CustomModule = "Shipments";
+
+    public static readonly string[] Modules =
+        ["Leads", "Accounts", "Contacts", "Deals", "Quotes", "Invoices", "Sales_Orders", "Purchase_Orders", CustomModule];
+}
+
+/// <summary>Credentials the simulator accepts. Distinctive on purpose, so tests can search any output for them.</summary>
+public static class SimCredentials
+{
+    public const string ClientId = "1000.SIMCLIENTID7Q3X";
+    public const string ClientSecret = "sim-client-secret-5f9d2c7e1b";
+    public const string RefreshToken = "1000.sim-refresh-token-8e4a6b0d3c";
+    /// <summary>A long-lived access token for access-token-only connections.</summary>
+    public const string StaticAccessToken = "1000.sim-static-access-token-2b7c9e";
+    public const string AccessTokenPrefix = "1000.sim-access-";
+}
+
+/// <summary>Deterministic e-mails: the same module, record and index always give the same e-mail.</summary>
+internal static class SimData
+{
+    private static readonly DateTimeOffset BaseTime = new(2024, 5, 9, 12, 33, 12, TimeSpan.FromHours(5.5));
+    private static readonly string[] Names = ["Lee Chen", "Ann Ortiz", "Sam Patel", "Kim Novak", "Ravi Iyer", "Mia Rossi"];
+
+    public static int EmailCount(string module, string recordId, SimulatorKnobs knobs) => recordId switch
+    {
+        SimRecords.Deal25 => 25,
+        SimRecords.Empty => 0,
+        SimRecords.Large => 150,
+        SimRecords.LeadWithSharing => 12,
+        _ => knobs.DefaultEmailCount ?? (int)(ulong.Parse(recordId) % 23),
+    };
+
+    public static string MessageId(string module, string recordId, int index)
+    {
+        var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{module}/{recordId}/{index}")));
+        // Some ids are RFC 2822 style, to prove they travel as one escaped path segment.
+        return index % 7 == 3 ? $"<{hash[..16]}.{index}@mail.example.com>" : hash[..56] + index.ToString("x8");
+    }
+
+    public static int? IndexOf(string module, string recordId, string messageId)
+    {
+        int index;
+        if (messageId.StartsWith('<'))
+        {
+            var dot = messageId.IndexOf('.');
+            var at = messageId.IndexOf('@');
+            if (dot < 0 || at < dot || !int.TryParse(messageId.AsSpan(dot + 1, at - dot - 1), out index)) return null;
+        }
+        else if (messageId.Length != 64 || !int.TryParse(messageId.AsSpan(56), System.Globalization.NumberStyles.HexNumber, null, out index))
+        {
+            return null;
+        }
+        return MessageId(module, recordId, index) == messageId ? index : null;
+    }
+
+    /// <summary>Status kinds by index: sent; sent+opened; bounced; scheduled; draft; opened once.</summary>
+    public static string[] StatusTypes(int index) => (index % 6) switch
+    {
+        0 => ["sent"],
+        1 => ["sent", "opened"],
+        2 => ["bounced"],
+        3 => ["scheduled"],
+        4 => ["draft"],
+        _ => ["opened"],
+    };
+
+    public static bool Matches(int index, string? type) => type switch
+    {
+        null => true,
+        "sent_from_crm" or "all_contacts_sent_crm_emails" => StatusTypes(index).Contains("sent") || StatusTypes(index).Contains("opened") || StatusTypes(index).Contains("bounced"),
+        "scheduled_in_crm" or "all_contacts_scheduled_crm_emails" => StatusTypes(index).Contains("scheduled"),
+        "drafts" or "all_contacts_draft_crm_emails" => StatusTypes(index).Contains("draft"),
+        "user_emails" => index % 2 == 1,
+        _ => false,
+    };
+
+    public static void WriteEmail(Utf8JsonWriter w, string module, string recordId, int index, bool detail, bool threadIdAsNumber)
+    {
+        var time = BaseTime.AddHours(-index);
+        var statuses = StatusTypes(index);
+        w.WriteStartObject();
+        w.WriteStartArray("cc");
+        for (var c = 0; c < index % 3; c++) Address(w, null, Names[(index + c + 2) % Names.Length]);
+        w.WriteEndArray();
+        w.WriteBoolean("has_thread_attachment", index % 9 == 0);
+        w.WriteNull("summary");
+        w.WriteStartObject("owner");
+        w.WriteString("name", "Pat Boyle");
+        w.WriteString("id", "4150868000000225013");
+        w.WriteEndObject();
+        w.WriteBoolean("read", index % 2 == 0);
+        w.WriteString("subject", $"{module} {recordId[^4..]} mail {index + 1}: quote follow-up");
+        w.WriteString("message_id", MessageId(module, recordId, index));
+        w.WriteBoolean("has_attachment", index % 4 == 0);
+        w.WriteString("source", "crm_mail");
+        w.WriteBoolean("sent", statuses[0] is "sent" or "opened" or "bounced");
+        if (index % 5 == 1) w.WriteString("intent", "purchase"); else w.WriteNull("intent");
+        if (index % 3 == 0) w.WriteString("sentiment_info", index % 2 == 0 ? "positive" : "neutral"); else w.WriteNull("sentiment_info");
+        w.WriteNull("activity_info");
+        w.WriteNull("emotion");
+        w.WriteStartObject("linked_record");
+        w.WriteString("id", recordId);
+        w.WriteString("name", "Acme");
+        w.WriteStartObject("module");
+        w.WriteString("api_name", module);
+        w.WriteString("id", "4150868000000002175");
+        w.WriteEndObject();
+        w.WriteEndObject();
+        w.WriteStartObject("from");
+        w.WriteString("user_name", "Pat Boyle");
+        w.WriteString("email", "pat@crm.example.com");
+        w.WriteEndObject();
+        w.WriteStartArray("to");
+        for (var t = 0; t <= index % 3; t++) Address(w, null, Names[(index + t) % Names.Length]);
+        w.WriteEndArray();
+        w.WriteString("time", time.ToString("yyyy-MM-ddTHH:mm:sszzz"));
+        w.WriteStartArray("status");
+        foreach (var type in statuses)
+        {
+            w.WriteStartObject();
+            w.WriteString("type", type);
+            if (type == "bounced")
+            {
+                w.WriteString("bounced_time", time.AddHours(20).ToString("yyyy-MM-ddTHH:mm:sszzz"));
+                w.WriteString("bounced_reason", "Retries Exhausted. Host not reachable.");
+                w.WriteString("category", "Temporarily blocked");
+                w.WriteString("sub_category", "Temporary Domain Failure");
+            }
+            if (type == "opened")
+            {
+                w.WriteString("first_open", time.AddHours(1).ToString("yyyy-MM-ddTHH:mm:sszzz"));
+                w.WriteString("last_open", time.AddHours(5).ToString("yyyy-MM-ddTHH:mm:sszzz"));
+                w.WriteString("count", index % 6 == 1 ? "3" : "1");
+            }
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+        // A field the contract does not name: clients must keep it, not fail on it.
+        w.WriteStartObject("x_sim_extra");
+        w.WriteNumber("index", index);
+        w.WriteEndObject();
+
+        if (detail)
+        {
+            var html = index % 5 != 0;
+            w.WriteString("mail_format", html ? "html" : "text");
+            w.WriteString("content", html
+                ? $"<html><body><p>Hello,</p><p>Following up on quote {index + 1} for {module} {recordId}.</p></body></html>"
+                : $"Hello,\nFollowing up on quote {index + 1} for {module} {recordId}.");
+            w.WriteStartArray("attachments");
+            if (index % 4 == 0)
+                for (var a = 0; a < 1 + index % 2 + 1; a++)
+                {
+                    w.WriteStartObject();
+                    w.WriteString("size", (24792 + a * 1000 + index).ToString());
+                    w.WriteString("name", $"quote-{index + 1}-{a + 1}.pdf");
+                    w.WriteString("id", $"2cceafa194d037b63f2{index:d4}{a}");
+                    w.WriteEndObject();
+                }
+            w.WriteEndArray();
+            w.WriteBoolean("editable", statuses[0] is "draft" or "scheduled");
+            w.WriteString("sent_time", time.ToString("yyyy-MM-ddTHH:mm:sszzz"));
+            if (threadIdAsNumber) w.WriteNumber("thread_id", 4150868000002000000 + index);
+            else w.WriteString("thread_id", (4150868000002000000 + index).ToString());
+            w.WriteStartObject("reply_to");
+            w.WriteString("user_name", "Pat Boyle");
+            w.WriteString("email", "pat@crm.example.com");
+            w.WriteEndObject();
+        }
+        w.WriteEndObject();
+    }
+
+    private static void Address(Utf8JsonWriter w, string? property, string name)
+    {
+        if (property is null) w.WriteStartObject(); else w.WriteStartObject(property);
+        w.WriteString("user_name", name);
+        w.WriteString("email", name.ToLowerInvariant().Replace(' ', '.') + "@customer.example.org");
+        w.WriteEndObject();
+    }
+}

@@ -1,0 +1,66 @@
+using System.Collections.Concurrent;
+
+namespace ZohoCrmEmails.Simulator;
+
+/// <summary>What the simulator served, so tests can assert request counts and concurrency.</summary>
+public sealed class SimulatorStats
+{
+    private long _token, _list, _detail, _sharing, _other;
+    private int _inFlight, _peakInFlight;
+
+    public long TokenRequests => Interlocked.Read(ref _token);
+    public long ListRequests => Interlocked.Read(ref _list);
+    public long DetailRequests => Interlocked.Read(ref _detail);
+    public long SharingRequests => Interlocked.Read(ref _sharing);
+    public long OtherRequests => Interlocked.Read(ref _other);
+    public long CrmRequests => ListRequests + DetailRequests + SharingRequests + OtherRequests;
+    public long TotalRequests => CrmRequests + TokenRequests;
+    /// <summary>The most CRM requests being served at once since start or <see cref="ResetPeak"/>.</summary>
+    public int PeakInFlight => Volatile.Read(ref _peakInFlight);
+    /// <summary>Method and raw target of each CRM request, in arrival order (bounded).</summary>
+    public ConcurrentQueue<string> Log { get; } = new();
+
+    internal void Count(SimRoute route)
+    {
+        switch (route)
+        {
+            case SimRoute.Token: Interlocked.Increment(ref _token); break;
+            case SimRoute.List: Interlocked.Increment(ref _list); break;
+            case SimRoute.Detail: Interlocked.Increment(ref _detail); break;
+            case SimRoute.Sharing: Interlocked.Increment(ref _sharing); break;
+            default: Interlocked.Increment(ref _other); break;
+        }
+    }
+
+    internal void Record(string target)
+    {
+        Log.Enqueue(target);
+        while (Log.Count > 10_000 && Log.TryDequeue(out _)) { }
+    }
+
+    internal void Enter()
+    {
+        var now = Interlocked.Increment(ref _inFlight);
+        int peak;
+        while (now > (peak = Volatile.Read(ref _peakInFlight)) && Interlocked.CompareExchange(ref _peakInFlight, now, peak) != peak) { }
+    }
+
+    internal void Leave() => Interlocked.Decrement(ref _inFlight);
+
+    public void ResetPeak() => Interlocked.Exchange(ref _peakInFlight, Volatile.Read(ref _inFlight));
+
+    public void Reset()
+    {
+        _token = _list = _detail = _sharing = _other = 0;
+        ResetPeak();
+        Log.Clear();
+    }
+
+    public object Snapshot() => new
+    {
+        tokenRequests = TokenRequests, listRequests = ListRequests, detailRequests = DetailRequests,
+        sharingRequests = SharingRequests, crmRequests = CrmRequests, totalRequests = TotalRequests, peakInFlight = PeakInFlight,
+    };
+}
+
+internal enum SimRoute { Token, List, Detail, Sharing, Other }

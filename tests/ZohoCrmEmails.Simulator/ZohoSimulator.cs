@@ -1,0 +1,457 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Logging;
+
+namespace ZohoCrmEmails.Simulator;
+
+/// <summary>
+/// A Kestrel fake of Zoho's accounts server and CRM e-mail API on 127.0.0.1: the contract's envelopes, status codes
+/// and error bodies, opaque cursors, ten e-mails a page, token checks, fault knobs and request counters.
+/// </summary>
+public sealed class ZohoSimulator : IAsyncDisposable
+{
+    public const int PageSize = 10;
+    private readonly WebApplication _app;
+    private readonly ConcurrentDictionary<string, IssuedToken> _tokens = new();
+    private long _tokenSerial;
+
+    private ZohoSimulator(WebApplication app) => _app = app;
+
+    public SimulatorKnobs Knobs { get; private set; } = new();
+    public SimulatorStats Stats { get; } = new();
+    public Uri BaseUri { get; private set; } = null!;
+
+    /// <summary>Starts on 127.0.0.1; port 0 picks a free one.</summary>
+    public static async Task<ZohoSimulator> StartAsync(int port = 0, SimulatorKnobs? knobs = null)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseKestrel(o => o.Listen(IPAddress.Loopback, port));
+        var app = builder.Build();
+        var sim = new ZohoSimulator(app);
+        if (knobs is not null) sim.Knobs = knobs;
+        app.Run(sim.HandleAsync);
+        await app.StartAsync().ConfigureAwait(false);
+        var address = app.Services.GetService(typeof(IServer)) is IServer server
+            ? server.Features.Get<IServerAddressesFeature>()!.Addresses.First()
+            : throw new InvalidOperationException("No server.");
+        sim.BaseUri = new Uri(address.Replace("[::]", "127.0.0.1").Replace("localhost", "127.0.0.1"));
+        return sim;
+    }
+
+    /// <summary>Fresh knobs and counters, and every issued token forgotten.</summary>
+    public void Reset()
+    {
+        Knobs = new SimulatorKnobs();
+        Stats.Reset();
+        _tokens.Clear();
+    }
+
+    /// <summary>Makes every access token issued so far invalid (as if each had expired).</summary>
+    public void ExpireAllTokens() => _tokens.Clear();
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync().ConfigureAwait(false);
+        await _app.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private sealed class IssuedToken(DateTimeOffset expiresAt, int? requestsLeft)
+    {
+        public DateTimeOffset ExpiresAt { get; } = expiresAt;
+        public int RequestsLeft = requestsLeft ?? int.MaxValue;
+    }
+
+    private async Task HandleAsync(HttpContext ctx)
+    {
+        var path = ctx.Request.Path.Value ?? "";
+        if (path.StartsWith("/__sim/", StringComparison.Ordinal))
+        {
+            await ControlAsync(ctx, path).ConfigureAwait(false);
+            return;
+        }
+        if (path == "/oauth/v2/token")
+        {
+            Stats.Count(SimRoute.Token);
+            await TokenAsync(ctx).ConfigureAwait(false);
+            return;
+        }
+        Stats.Enter();
+        try
+        {
+            await CrmAsync(ctx).ConfigureAwait(false);
+        }
+        finally
+        {
+            Stats.Leave();
+        }
+    }
+
+    // ---------------------------------------------------------------- accounts
+
+    private async Task TokenAsync(HttpContext ctx)
+    {
+        var form = ctx.Request.HasFormContentType ? await ctx.Request.ReadFormAsync().ConfigureAwait(false) : null;
+        string? Field(string name) => form?[name].FirstOrDefault() ?? ctx.Request.Query[name].FirstOrDefault();
+        var knobs = Knobs;
+
+        if (ctx.Request.Method != "POST")
+        {
+            await WriteJsonAsync(ctx, 405, w => { w.WriteString("error", "invalid_request"); }).ConfigureAwait(false);
+            return;
+        }
+        // Zoho answers authentication failures with HTTP 200 and an error field.
+        string? error =
+            knobs.ThrottleTokenEndpoint ? "Access Denied"
+            : Field("grant_type") != "refresh_token" ? "unsupported_grant_type"
+            : Field("client_id") != SimCredentials.ClientId ? "invalid_client"
+            : Field("client_secret") != SimCredentials.ClientSecret ? "invalid_client_secret"
+            : Field("refresh_token") != SimCredentials.RefreshToken || knobs.RevokeRefreshToken ? "invalid_code"
+            : null;
+        if (error is not null)
+        {
+            await WriteJsonAsync(ctx, 200, w =>
+            {
+                w.WriteString("error", error);
+                if (error == "Access Denied")
+                {
+                    w.WriteString("error_description", "You have made too many requests continuously. Please try again after some time.");
+                    w.WriteString("status", "failure");
+                }
+            }).ConfigureAwait(false);
+            return;
+        }
+
+        var token = SimCredentials.AccessTokenPrefix + Interlocked.Increment(ref _tokenSerial).ToString("d6") + "-" + Guid.NewGuid().ToString("N")[..12];
+        _tokens[token] = new IssuedToken(DateTimeOffset.UtcNow.AddSeconds(knobs.TokenLifetimeSeconds), knobs.TokenExpiresAfterRequests);
+        await WriteJsonAsync(ctx, 200, w =>
+        {
+            w.WriteString("access_token", token);
+            w.WriteString("api_domain", knobs.TokenApiDomain ?? BaseUri.GetLeftPart(UriPartial.Authority));
+            w.WriteString("token_type", "Bearer");
+            if (knobs.LegacyTokenExpiry)
+            {
+                w.WriteNumber("expires_in_sec", knobs.TokenLifetimeSeconds);
+                w.WriteNumber("expires_in", knobs.TokenLifetimeSeconds * 1000L);
+            }
+            else
+            {
+                w.WriteNumber("expires_in", knobs.TokenLifetimeSeconds);
+            }
+        }).ConfigureAwait(false);
+    }
+
+    // ---------------------------------------------------------------- CRM
+
+    private async Task CrmAsync(HttpContext ctx)
+    {
+        var knobs = Knobs;
+        var raw = ctx.Features.Get<IHttpRequestFeature>()!.RawTarget;
+        Stats.Record(ctx.Request.Method + " " + raw);
+        var pathPart = raw.Split('?', 2)[0];
+        var segments = pathPart.Split('/', StringSplitOptions.RemoveEmptyEntries).Select(Uri.UnescapeDataString).ToArray();
+
+        // /crm/{version}/{module}/{record}/Emails[/{message}] | /crm/{version}/{module}/{record}/__emails_sharing_details
+        var route = segments switch
+        {
+            ["crm", _, _, _, "Emails"] => SimRoute.List,
+            ["crm", _, _, _, "Emails", _] => SimRoute.Detail,
+            ["crm", _, _, _, "__emails_sharing_details"] => SimRoute.Sharing,
+            _ => SimRoute.Other,
+        };
+        Stats.Count(route);
+
+        if (knobs.LatencyMs > 0)
+            await Task.Delay(knobs.LatencyMs, ctx.RequestAborted).ConfigureAwait(false);
+
+        if (!Authorized(ctx, out var authError))
+        {
+            await ErrorAsync(ctx, 401, authError, authError == "AUTHENTICATION_FAILURE" ? "Authentication failed" : "invalid oauth token").ConfigureAwait(false);
+            return;
+        }
+        if (knobs.ScopeMismatch)
+        {
+            await ErrorAsync(ctx, 401, "OAUTH_SCOPE_MISMATCH", "invalid oauth scope to access this URL").ConfigureAwait(false);
+            return;
+        }
+        if (route == SimRoute.Other || ctx.Request.Method != "GET")
+        {
+            await ErrorAsync(ctx, 404, "INVALID_URL_PATTERN", "Please check if the URL trying to access is a correct one").ConfigureAwait(false);
+            return;
+        }
+        if (knobs.TakeSlowResponse())
+            await Task.Delay(knobs.SlowResponseMs, ctx.RequestAborted).ConfigureAwait(false);
+        if (knobs.TakeFail429())
+        {
+            if (knobs.RetryAfter is { } after)
+                ctx.Response.Headers.RetryAfter = after.StartsWith("date:", StringComparison.Ordinal)
+                    ? DateTimeOffset.UtcNow.AddSeconds(int.Parse(after[5..])).ToString("R")
+                    : after;
+            await ErrorAsync(ctx, 429, "TOO_MANY_REQUESTS", "You have made too many requests within a short period of time").ConfigureAwait(false);
+            return;
+        }
+        if (knobs.TakeFail5xx())
+        {
+            await ErrorAsync(ctx, knobs.Status5xx, "INTERNAL_ERROR", "Internal Server Error").ConfigureAwait(false);
+            return;
+        }
+        if (knobs.CreditsRemaining is { } credits)
+            ctx.Response.Headers["X-API-CREDITS-REMAINING"] = credits.ToString();
+
+        var module = segments[2];
+        var recordId = segments[3];
+        if (!SimRecords.Modules.Contains(module))
+        {
+            await ErrorAsync(ctx, 400, "INVALID_MODULE", "the module name given seems to be invalid", ("resource_path_index", "1")).ConfigureAwait(false);
+            return;
+        }
+        if (!ulong.TryParse(recordId, out _) || recordId == SimRecords.InvalidRecord)
+        {
+            await ErrorAsync(ctx, 400, "INVALID_DATA", "the id given seems to be invalid", ("resource_path_index", "2")).ConfigureAwait(false);
+            return;
+        }
+        if (recordId == SimRecords.NoPermission)
+        {
+            await ErrorAsync(ctx, 403, "NO_PERMISSION", "permission denied").ConfigureAwait(false);
+            return;
+        }
+
+        switch (route)
+        {
+            case SimRoute.List: await ListAsync(ctx, knobs, segments[1], module, recordId).ConfigureAwait(false); break;
+            case SimRoute.Detail: await DetailAsync(ctx, knobs, segments[1], module, recordId, segments[5]).ConfigureAwait(false); break;
+            default: await SharingAsync(ctx, knobs, module, recordId).ConfigureAwait(false); break;
+        }
+    }
+
+    private bool Authorized(HttpContext ctx, out string error)
+    {
+        error = "AUTHENTICATION_FAILURE";
+        var header = ctx.Request.Headers.Authorization.ToString();
+        const string scheme = "Zoho-oauthtoken ";
+        if (!header.StartsWith(scheme, StringComparison.Ordinal)) return false;
+        var token = header[scheme.Length..];
+        error = "INVALID_TOKEN";
+        if (token == SimCredentials.StaticAccessToken) return true;
+        if (!_tokens.TryGetValue(token, out var issued) || issued.ExpiresAt <= DateTimeOffset.UtcNow) return false;
+        return Interlocked.Decrement(ref issued.RequestsLeft) >= 0;
+    }
+
+    private async Task ListAsync(HttpContext ctx, SimulatorKnobs knobs, string version, string module, string recordId)
+    {
+        var type = ctx.Request.Query["type"].FirstOrDefault();
+        var owner = ctx.Request.Query["owner_id"].FirstOrDefault();
+        var index = ctx.Request.Query["index"].FirstOrDefault();
+        if (type is not null && !SimData.Matches(0, type) && !SimData.Matches(1, type) && !SimData.Matches(3, type) && !SimData.Matches(4, type))
+        {
+            await ErrorAsync(ctx, 400, "INVALID_DATA", "invalid data", ("param_name", "type")).ConfigureAwait(false);
+            return;
+        }
+        if (owner is not null && type != "user_emails")
+        {
+            await ErrorAsync(ctx, 400, "INVALID_DATA", "owner_id is allowed only with type user_emails", ("param_name", "owner_id")).ConfigureAwait(false);
+            return;
+        }
+        var offset = 0;
+        if (index is not null && !TryReadCursor(index, module, recordId, out offset))
+        {
+            await ErrorAsync(ctx, 400, "INVALID_DATA", "invalid data", ("param_name", "index")).ConfigureAwait(false);
+            return;
+        }
+
+        var count = SimData.EmailCount(module, recordId, knobs);
+        // The e-mails of this record that pass the filter, as positions into the record's e-mails.
+        var selected = type is null ? null : Enumerable.Range(0, count).Where(i => SimData.Matches(i, type)).ToArray();
+        var total = selected?.Length ?? count;
+        if (offset >= total)
+        {
+            if (knobs.EmptyListAs200)
+                await WriteJsonAsync(ctx, 200, w => { w.WriteStartArray(knobs.LegacyEnvelope ? "email_related_list" : "Emails"); w.WriteEndArray(); }).ConfigureAwait(false);
+            else
+                ctx.Response.StatusCode = 204;
+            return;
+        }
+        if (await FaultyBodyAsync(ctx, knobs).ConfigureAwait(false)) return;
+
+        var end = Math.Min(offset + PageSize, total);
+        var more = end < total;
+        var threadAsNumber = knobs.ThreadIdAsNumber || version is "v5" or "v6";
+        await WriteJsonAsync(ctx, 200, w =>
+        {
+            w.WriteStartArray(knobs.LegacyEnvelope ? "email_related_list" : "Emails");
+            for (var i = offset; i < end; i++)
+                SimData.WriteEmail(w, module, recordId, selected?[i] ?? i, detail: false, threadAsNumber);
+            w.WriteEndArray();
+            w.WriteStartObject("info");
+            w.WriteNumber("per_page", PageSize);
+            w.WriteString("next_index", more ? Cursor(module, recordId, knobs.RepeatingCursor ? PageSize : end) : null);
+            w.WriteNumber("count", end - offset);
+            w.WriteString("prev_index", offset == 0 ? "0" : Cursor(module, recordId, Math.Max(0, offset - PageSize)));
+            w.WriteBoolean("more_records", more);
+            w.WriteEndObject();
+        }).ConfigureAwait(false);
+    }
+
+    private async Task DetailAsync(HttpContext ctx, SimulatorKnobs knobs, string version, string module, string recordId, string messageId)
+    {
+        var index = SimData.IndexOf(module, recordId, messageId);
+        if (index is not { } i || i >= SimData.EmailCount(module, recordId, knobs))
+        {
+            await ErrorAsync(ctx, 400, "INVALID_DATA", "the message id given seems to be invalid", ("param_name", "message_id")).ConfigureAwait(false);
+            return;
+        }
+        if (await FaultyBodyAsync(ctx, knobs).ConfigureAwait(false)) return;
+        var threadAsNumber = knobs.ThreadIdAsNumber || version is "v5" or "v6";
+        await WriteJsonAsync(ctx, 200, w =>
+        {
+            w.WriteStartArray(knobs.LegacyEnvelope ? "email_related_list" : "Emails");
+            SimData.WriteEmail(w, module, recordId, i, detail: true, threadAsNumber);
+            w.WriteEndArray();
+        }).ConfigureAwait(false);
+    }
+
+    private async Task SharingAsync(HttpContext ctx, SimulatorKnobs knobs, string module, string recordId)
+    {
+        if (await FaultyBodyAsync(ctx, knobs).ConfigureAwait(false)) return;
+        await WriteJsonAsync(ctx, 200, w =>
+        {
+            w.WritePropertyName("__emails_sharing_details");
+            if (!knobs.SharingAsObject) w.WriteStartArray();
+            w.WriteStartObject();
+            w.WriteStartArray("available_types");
+            foreach (var t in module == "Accounts"
+                         ? new[] { "emails_sent_from_crm", "all_contacts_emails", "all_imap_shared_users", "all_emails" }
+                         : ["emails_sent_from_crm", "all_imap_shared_users", "all_emails"])
+                w.WriteStringValue(t);
+            w.WriteEndArray();
+            w.WriteStartArray("share_from_users");
+            Shared(w, "412463000001213019", "Will Grandon", "pop");
+            Shared(w, "412463000000867017", "boyle", "imap");
+            if (recordId == SimRecords.LeadWithSharing) Shared(w, "412463000000867099", "Rosa Diaz", "imap");
+            w.WriteEndArray();
+            w.WriteEndObject();
+            if (!knobs.SharingAsObject) w.WriteEndArray();
+        }).ConfigureAwait(false);
+
+        static void Shared(Utf8JsonWriter w, string id, string name, string type)
+        {
+            w.WriteStartObject();
+            w.WriteString("id", id);
+            w.WriteString("name", name);
+            w.WriteString("_type", type);
+            w.WriteEndObject();
+        }
+    }
+
+    /// <summary>Dropped connections and malformed JSON, when their knobs say so.</summary>
+    private static async Task<bool> FaultyBodyAsync(HttpContext ctx, SimulatorKnobs knobs)
+    {
+        if (knobs.TakeDropConnection())
+        {
+            ctx.Response.StatusCode = 200;
+            ctx.Response.ContentType = "application/json";
+            ctx.Response.ContentLength = 4096;
+            await ctx.Response.Body.WriteAsync("{\"Emails\":[{\"cc\":[],"u8.ToArray()).ConfigureAwait(false);
+            await ctx.Response.Body.FlushAsync().ConfigureAwait(false);
+            ctx.Abort();
+            return true;
+        }
+        if (knobs.TakeMalformedJson())
+        {
+            ctx.Response.StatusCode = 200;
+            ctx.Response.ContentType = "application/json";
+            await ctx.Response.Body.WriteAsync("{\"Emails\":[{\"message_id\":\"abc\",\"subject\":"u8.ToArray()).ConfigureAwait(false);
+            return true;
+        }
+        return false;
+    }
+
+    // Opaque to clients, and holding + = & so that only a URL-encoded cursor survives the trip.
+    private static string Cursor(string module, string recordId, int offset) =>
+        Convert.ToBase64String(Encoding.UTF8.GetBytes($"{module}|{recordId}|{offset}|sim~cursor")) + "&p=" + offset + "+";
+
+    private static bool TryReadCursor(string cursor, string module, string recordId, out int offset)
+    {
+        offset = 0;
+        var amp = cursor.IndexOf("&p=", StringComparison.Ordinal);
+        if (amp < 0) return false;
+        try
+        {
+            var parts = Encoding.UTF8.GetString(Convert.FromBase64String(cursor[..amp])).Split('|');
+            return parts.Length == 4 && parts[0] == module && parts[1] == recordId && int.TryParse(parts[2], out offset)
+                && offset >= 0 && offset % PageSize == 0 && cursor == Cursor(module, recordId, offset);
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
+    }
+
+    private static Task ErrorAsync(HttpContext ctx, int status, string code, string message, params (string Key, string Value)[] details) =>
+        WriteJsonAsync(ctx, status, w =>
+        {
+            w.WriteString("code", code);
+            w.WriteStartObject("details");
+            foreach (var (k, v) in details) w.WriteString(k, v);
+            w.WriteEndObject();
+            w.WriteString("message", message);
+            w.WriteString("status", "error");
+        });
+
+    private static async Task WriteJsonAsync(HttpContext ctx, int status, Action<Utf8JsonWriter> body)
+    {
+        var buffer = new ArrayBufferWriter<byte>(4096);
+        using (var w = new Utf8JsonWriter(buffer))
+        {
+            w.WriteStartObject();
+            body(w);
+            w.WriteEndObject();
+        }
+        ctx.Response.StatusCode = status;
+        ctx.Response.ContentType = "application/json;charset=UTF-8";
+        ctx.Response.ContentLength = buffer.WrittenCount;
+        await ctx.Response.Body.WriteAsync(buffer.WrittenMemory).ConfigureAwait(false);
+    }
+
+    // ---------------------------------------------------------------- control (standalone use)
+
+    private async Task ControlAsync(HttpContext ctx, string path)
+    {
+        switch (path)
+        {
+            case "/__sim/stats":
+                await ctx.Response.WriteAsJsonAsync(Stats.Snapshot()).ConfigureAwait(false);
+                break;
+            case "/__sim/log":
+                await ctx.Response.WriteAsJsonAsync(Stats.Log.ToArray()).ConfigureAwait(false);
+                break;
+            case "/__sim/reset" when ctx.Request.Method == "POST":
+                Reset();
+                ctx.Response.StatusCode = 204;
+                break;
+            case "/__sim/expire-tokens" when ctx.Request.Method == "POST":
+                ExpireAllTokens();
+                ctx.Response.StatusCode = 204;
+                break;
+            case "/__sim/knobs" when ctx.Request.Method == "POST":
+                Knobs = await ctx.Request.ReadFromJsonAsync<SimulatorKnobs>(new JsonSerializerOptions(JsonSerializerDefaults.Web)).ConfigureAwait(false) ?? new SimulatorKnobs();
+                await ctx.Response.WriteAsJsonAsync(Knobs).ConfigureAwait(false);
+                break;
+            case "/__sim/knobs":
+                await ctx.Response.WriteAsJsonAsync(Knobs).ConfigureAwait(false);
+                break;
+            default:
+                ctx.Response.StatusCode = 404;
+                break;
+        }
+    }
+}
