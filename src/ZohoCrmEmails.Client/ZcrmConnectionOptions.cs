@@ -1,8 +1,11 @@
 namespace ZohoCrmEmails;
 
 /// <summary>How to reach and authenticate to one Zoho CRM organisation.</summary>
-public sealed class ZcrmConnectionOptions
+public sealed record ZcrmConnectionOptions
 {
+    /// <summary>Never lists the credentials (a record's default ToString would).</summary>
+    public override string ToString() => $"ZcrmConnectionOptions {{ DataCenter = {DataCenter}, ApiVersion = {ApiVersion} }}";
+
     public ZcrmDataCenter DataCenter { get; init; } = ZcrmDataCenter.US;
     /// <summary>Overrides the data centre's accounts server (the simulator, private endpoints).</summary>
     public Uri? AccountsUrl { get; init; }

@@ -83,10 +83,12 @@ internal sealed class TokenProvider
                 new("refresh_token", _options.RefreshToken!),
             ]),
         };
-        request.Options.Set(RequestState.Key, new RequestState(description, authenticated: false));
+        var state = new RequestState(description, authenticated: false);
+        request.Options.Set(RequestState.Key, state);
         Interlocked.Increment(ref _tokenRequests);
         var requestedAt = _options.TimeProvider.GetUtcNow();
         using var response = await ZcrmResponses.SendTracedAsync(_accounts, request, ct).ConfigureAwait(false);
+        ZcrmResponses.Emit(state, null);
         var body = await response.Content.ReadAsByteArrayAsync(ct).ConfigureAwait(false);
 
         TokenEnvelope? token;

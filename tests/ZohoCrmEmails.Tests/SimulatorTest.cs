@@ -1,0 +1,60 @@
+using ZohoCrmEmails.Simulator;
+
+namespace ZohoCrmEmails.Tests;
+
+/// <summary>Each test gets its own simulator on an ephemeral loopback port, so knobs and counters are its own.</summary>
+public abstract class SimulatorTest : IAsyncLifetime
+{
+    protected ZohoSimulator Sim { get; set; } = null!;
+    private readonly List<ZcrmConnection> _connections = [];
+
+    public async Task InitializeAsync() => Sim = await ZohoSimulator.StartAsync();
+
+    public async Task DisposeAsync()
+    {
+        foreach (var c in _connections) c.Dispose();
+        await Sim.DisposeAsync();
+    }
+
+    /// <summary>Fast retries, so fault tests take milliseconds; everything else as a user would have it.</summary>
+    protected static readonly ZcrmRetryPolicy FastRetry = new()
+    {
+        MaxAttempts = 4, BaseDelay = TimeSpan.FromMilliseconds(1), MaxDelay = TimeSpan.FromMilliseconds(10), MaxTotalDelay = TimeSpan.FromSeconds(5),
+    };
+
+    protected ZcrmConnectionOptions Options(Func<ZcrmConnectionOptions, ZcrmConnectionOptions>? change = null)
+    {
+        var options = new ZcrmConnectionOptions
+        {
+            AccountsUrl = Sim.BaseUri,
+            ClientId = SimCredentials.ClientId,
+            ClientSecret = SimCredentials.ClientSecret,
+            RefreshToken = SimCredentials.RefreshToken,
+            Retry = FastRetry,
+            RequestTimeout = TimeSpan.FromSeconds(10),
+        };
+        return change is null ? options : change(options);
+    }
+
+    protected ZcrmConnection Connect(Func<ZcrmConnectionOptions, ZcrmConnectionOptions>? change = null)
+    {
+        var connection = new ZcrmConnection(Options(change));
+        _connections.Add(connection);
+        return connection;
+    }
+
+    protected static async Task<List<T>> ToListAsync<T>(IAsyncEnumerable<T> source, CancellationToken ct = default)
+    {
+        var list = new List<T>();
+        await foreach (var item in source.WithCancellation(ct)) list.Add(item);
+        return list;
+    }
+}
+
+/// <summary>A clock a test moves by hand; timers stay real.</summary>
+public sealed class ManualClock : TimeProvider
+{
+    private DateTimeOffset _now = DateTimeOffset.UtcNow;
+    public override DateTimeOffset GetUtcNow() => _now;
+    public void Advance(TimeSpan by) => _now += by;
+}
