@@ -5,12 +5,12 @@ using ZohoCrmEmails.Paging;
 namespace ZohoCrmEmails.Module;
 
 /// <summary>Lists the e-mails of CRM records, or reads single e-mails with their bodies.</summary>
-[Cmdlet(VerbsCommon.Get, "ZcrmRecordEmail", DefaultParameterSetName = ListSet)]
+// One parameter set on purpose: with a separate "detail" set, PowerShell binds piped e-mails to the default set and
+// never to -MessageId, so list | Get-ZcrmRecordEmail would list again instead of reading each e-mail.
+[Cmdlet(VerbsCommon.Get, "ZcrmRecordEmail")]
 [OutputType(typeof(ZcrmEmail))]
 public sealed class GetZcrmRecordEmailCommand : ZcrmRecordCmdletBase<ZcrmEmail>
 {
-    private const string ListSet = "List";
-    private const string DetailSet = "Detail";
     internal const string DetailTypeName = "ZohoCrmEmails.Models.ZcrmEmail#Detail";
 
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
@@ -24,38 +24,33 @@ public sealed class GetZcrmRecordEmailCommand : ZcrmRecordCmdletBase<ZcrmEmail>
     [AllowEmptyString]
     public string[] RecordId { get; set; } = [];
 
-    [Parameter(ParameterSetName = ListSet)]
+    [Parameter]
     public ZcrmEmailType? Type { get; set; }
 
     [Parameter]
     public string? OwnerId { get; set; }
 
-    [Parameter(ParameterSetName = ListSet)]
+    [Parameter]
     public SwitchParameter IncludeContent { get; set; }
 
-    [Parameter(Mandatory = true, ParameterSetName = DetailSet, ValueFromPipelineByPropertyName = true)]
+    /// <summary>Given (or bound from a piped e-mail): read those e-mails in full instead of listing.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
     [AllowEmptyString]
-    public string[] MessageId { get; set; } = [];
+    public string[]? MessageId { get; set; }
 
     protected override string Activity => "Reading Zoho CRM e-mails";
-
-    private bool IsDetail => ParameterSetName == DetailSet;
 
     private ZcrmEmailQuery? Query => Type is null && OwnerId is null ? null : new ZcrmEmailQuery(Type, OwnerId);
 
     protected override Func<RecordRequest, SemaphoreSlim, CancellationToken, IAsyncEnumerable<IReadOnlyList<ZcrmEmail>>> CreateWork(ZcrmConnection connection) =>
-        IsDetail ? RecordWork.Message(connection, OwnerId) : RecordWork.Emails(connection, Query, IncludeContent);
+        RecordWork.Emails(connection, Query, IncludeContent);
 
     protected override IEnumerable<RecordRequest> CurrentRequests() =>
-        IsDetail
-            ? RecordId.SelectMany(id => MessageId.Select(m => new RecordRequest(Module, id, m)))
+        MessageId is { Length: > 0 } messageIds
+            ? RecordId.SelectMany(id => messageIds.Select(m => new RecordRequest(Module, id, m)))
             : RecordId.Select(id => new RecordRequest(Module, id));
 
-    protected override void Validate(RecordRequest request)
-    {
-        request.Validate(IsDetail ? null : Query);
-        if (IsDetail) InputValidator.OwnerId(OwnerId);
-    }
+    protected override void Validate(RecordRequest request) => request.Validate(Query);
 
     protected override object Emit(ZcrmEmail item)
     {

@@ -83,6 +83,19 @@ public sealed class ValidationTests : SimulatorTest
         Assert.Equal(0, Sim.Stats.TotalRequests);
     }
 
+    [Fact]
+    public void A_record_request_with_a_message_id_refuses_a_type_filter_but_keeps_the_owner_id()
+    {
+        var detail = new Paging.RecordRequest("Deals", SimRecords.Deal25, "<m1@crm.example.com>");
+        var ex = Assert.Throws<ZcrmException>(() => detail.Validate(new ZcrmEmailQuery(ZcrmEmailType.SentFromCrm)));
+        Assert.Equal(ZcrmErrorCodes.InvalidParameterCombination, ex.Code);
+        detail.Validate(new ZcrmEmailQuery(OwnerId: "4150868000000225013"));
+        ex = Assert.Throws<ZcrmException>(() => detail.Validate(new ZcrmEmailQuery(OwnerId: "pat")));
+        Assert.Equal(ZcrmErrorCodes.InvalidOwnerId, ex.Code);
+        ex = Assert.Throws<ZcrmException>(() => (detail with { MessageId = " " }).Validate());
+        Assert.Equal(ZcrmErrorCodes.InvalidMessageId, ex.Code);
+    }
+
     [Theory]
     [InlineData("8")]
     [InlineData("v8/../x")]

@@ -10,8 +10,16 @@ public sealed record RecordRequest(string Module, string RecordId, string? Messa
     {
         InputValidator.Module(Module);
         InputValidator.RecordId(RecordId);
-        if (MessageId is not null) InputValidator.MessageId(MessageId);
-        InputValidator.Query(Module, query);
+        if (MessageId is null)
+        {
+            InputValidator.Query(Module, query);
+            return;
+        }
+        InputValidator.MessageId(MessageId);
+        InputValidator.OwnerId(query?.OwnerId);
+        if (query?.Type is not null)
+            throw new ZcrmException(ZcrmErrorCodes.InvalidParameterCombination, ZcrmErrorKind.InvalidArgument,
+                "A message id reads one e-mail in full; the type filter applies only to listing a record's e-mails.");
     }
 
     public override string ToString() => MessageId is null ? $"{Module}/{RecordId}" : $"{Module}/{RecordId}/{MessageId}";
@@ -20,13 +28,12 @@ public sealed record RecordRequest(string Module, string RecordId, string? Messa
 /// <summary>The page sequences the data cmdlets fan out over, one per <see cref="RecordRequest"/>.</summary>
 public static class RecordWork
 {
+    /// <summary>A record's e-mails page by page, or, for a request with a message id, that one e-mail read in full.</summary>
     public static Func<RecordRequest, SemaphoreSlim, CancellationToken, IAsyncEnumerable<IReadOnlyList<ZcrmEmail>>> Emails(
         ZcrmConnection connection, ZcrmEmailQuery? query, bool includeContent) =>
-        (r, gate, _) => connection.GetEmailPages(r.Module, r.RecordId, query, includeContent, gate);   // the fan-out passes its token to GetAsyncEnumerator
-
-    public static Func<RecordRequest, SemaphoreSlim, CancellationToken, IAsyncEnumerable<IReadOnlyList<ZcrmEmail>>> Message(
-        ZcrmConnection connection, string? ownerId) =>
-        (r, gate, ct) => OneItem(() => connection.GetEmailAsync(r.Module, r.RecordId, r.MessageId!, ownerId, ct, gate));
+        (r, gate, ct) => r.MessageId is null
+            ? connection.GetEmailPages(r.Module, r.RecordId, query, includeContent, gate)   // the fan-out passes its token to GetAsyncEnumerator
+            : OneItem(() => connection.GetEmailAsync(r.Module, r.RecordId, r.MessageId, query?.OwnerId, ct, gate));
 
     public static Func<RecordRequest, SemaphoreSlim, CancellationToken, IAsyncEnumerable<IReadOnlyList<ZcrmEmailSharing>>> Sharing(
         ZcrmConnection connection) =>
