@@ -43,6 +43,33 @@ public sealed class CmdletTests : PowerShellTest
     }
 
     [Fact]
+    public void Select_First_3_makes_one_request_raises_nothing_and_the_pipeline_goes_on()
+    {
+        var r = Run(ConnectScript + "; Get-ZcrmRecordEmail Deals " + Deal + " | Select-FirstForTest 3; 'after'");
+        Assert.Null(r.Caught);
+        Assert.Null(r.Terminating);
+        Assert.Empty(r.Errors);
+        Assert.Equal(4, r.Output.Count);
+        Assert.Equal("after", r.Output[3].BaseObject);
+        Assert.Equal(1, Sim.Stats.ListRequests);
+    }
+
+    [Fact]
+    public void Select_First_across_several_records_stops_the_work_queued_for_the_others()
+    {
+        Sim.Knobs.DefaultEmailCount = 30;
+        var ids = Enumerable.Range(11, 8).Select(i => $"41508680000000000{i}").ToArray();
+        var r = Run(ConnectScript + "; $ids | Get-ZcrmRecordEmail -Module Deals -ThrottleLimit 4 | Select-FirstForTest 5", null, ("ids", ids));
+        Assert.Empty(r.Errors);
+        Assert.Null(r.Caught);
+        Assert.Equal(5, r.Output.Count);
+        // The first record was still being written (one page), so at most the throttle's worth of records behind it
+        // had started (3 pages each); the rest never start.
+        Assert.InRange(Sim.Stats.ListRequests, 1, 1 + 4 * 3);
+        Assert.DoesNotContain(Sim.Stats.Log, t => ids[5..].Any(t.Contains));
+    }
+
+    [Fact]
     public void Binds_module_and_id_by_property_name_like_Import_Csv_rows()
     {
         Sim.Knobs.DefaultEmailCount = 3;

@@ -29,6 +29,7 @@ public abstract class PowerShellTest : IAsyncLifetime
     protected Runspace NewRunspace()
     {
         var iss = InitialSessionState.CreateDefault2();
+        iss.Commands.Add(new SessionStateCmdletEntry("Select-FirstForTest", typeof(SelectFirstForTestCommand), null));
         var rs = RunspaceFactory.CreateRunspace(iss);
         rs.Open();
         using var ps = PowerShell.Create();
