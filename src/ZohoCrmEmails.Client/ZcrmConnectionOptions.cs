@@ -22,8 +22,11 @@ public sealed record ZcrmConnectionOptions
     /// <summary>Per attempt, from sending the request to the last byte of its body.</summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(60);
     public ZcrmRetryPolicy Retry { get; init; } = new();
-    /// <summary>The ceiling of the connection's adaptive concurrency: Zoho refuses more than the edition's cap (5 to 25).</summary>
-    public int MaxConcurrentRequests { get; init; } = 10;
+    /// <summary>
+    /// The ceiling of the connection's adaptive concurrency. Zoho caps calls at once by edition (Free 5 … Ultimate 25)
+    /// and answers 429 beyond it; the default is the highest cap, and a 429 cuts the connection's limit anyway.
+    /// </summary>
+    public int MaxConcurrentRequests { get; init; } = 25;
     /// <summary>How long before its expiry a cached access token is renewed.</summary>
     public TimeSpan TokenRenewalMargin { get; init; } = TimeSpan.FromSeconds(60);
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;

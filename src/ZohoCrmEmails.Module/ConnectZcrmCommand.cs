@@ -62,6 +62,11 @@ public sealed class ConnectZcrmCommand : ZcrmCmdletBase
     [ValidateRange(0, 20)]
     public int MaximumRetryCount { get; set; } = 4;
 
+    /// <summary>Calls at once on this connection, across all cmdlets using it: the CRM edition's cap (Free 5 … Ultimate 25).</summary>
+    [Parameter]
+    [ValidateRange(1, 25)]
+    public int MaxConcurrentRequests { get; set; } = 25;
+
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
@@ -110,6 +115,7 @@ public sealed class ConnectZcrmCommand : ZcrmCmdletBase
             ApiVersion = ApiVersion,
             RequestTimeout = TimeSpan.FromSeconds(TimeoutSec),
             Retry = new ZcrmRetryPolicy { MaxAttempts = MaximumRetryCount + 1 },
+            MaxConcurrentRequests = MaxConcurrentRequests,
         };
         return ParameterSetName switch
         {

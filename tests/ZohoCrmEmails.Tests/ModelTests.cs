@@ -31,6 +31,10 @@ public sealed class ModelTests : SimulatorTest
         Assert.Equal("purchase", opened.Intent);
         Assert.Equal(2, opened.To.Count);
         Assert.Single(opened.Cc);
+        // Export-Csv writes ToString(): lists print their items, not a type name.
+        Assert.Equal(string.Join("; ", opened.To.Select(a => $"{a.Name} <{a.Email}>")), opened.To.ToString());
+        Assert.Contains(" <", opened.To.ToString());
+        Assert.Equal("sent; opened", opened.Status.ToString());
 
         var bounced = emails[2];
         Assert.True(bounced.Bounced);

@@ -62,7 +62,7 @@ internal sealed class AddressConverter : JsonConverter<ZcrmEmailAddress?>
     // reply_to has no schema; a list keeps its first address rather than failing the page.
     private static ZcrmEmailAddress? ReadFirst(ref Utf8JsonReader reader)
     {
-        var list = JsonSerializer.Deserialize(ref reader, ZcrmJsonContext.Default.ListZcrmEmailAddress);
+        var list = JsonSerializer.Deserialize(ref reader, ZcrmJsonContext.Default.ZcrmListZcrmEmailAddress);
         return list is { Count: > 0 } ? list[0] : null;
     }
 

@@ -52,7 +52,7 @@ internal sealed class TokenEnvelope
 [JsonSerializable(typeof(ErrorEnvelope))]
 [JsonSerializable(typeof(TokenEnvelope))]
 [JsonSerializable(typeof(ZcrmEmailAddress))]
-[JsonSerializable(typeof(List<ZcrmEmailAddress>))]
+[JsonSerializable(typeof(ZcrmList<ZcrmEmailAddress>))]
 [JsonSerializable(typeof(ZcrmEmailSharing))]
 [JsonSerializable(typeof(List<ZcrmEmailSharing>))]
 internal sealed partial class ZcrmJsonContext : JsonSerializerContext;

@@ -14,12 +14,12 @@ public sealed class ZcrmEmail
     [JsonPropertyName("message_id")] public string MessageId { get; set; } = "";
     [JsonPropertyName("subject")] public string? Subject { get; set; }
     [JsonPropertyName("from")] public ZcrmEmailAddress? From { get; set; }
-    [JsonPropertyName("to")] public List<ZcrmEmailAddress> To { get; set; } = [];
-    [JsonPropertyName("cc")] public List<ZcrmEmailAddress> Cc { get; set; } = [];
+    [JsonPropertyName("to")] public ZcrmList<ZcrmEmailAddress> To { get; set; } = [];
+    [JsonPropertyName("cc")] public ZcrmList<ZcrmEmailAddress> Cc { get; set; } = [];
     [JsonPropertyName("time")] public DateTimeOffset? Time { get; set; }
     [JsonPropertyName("sent")] public bool Sent { get; set; }
     [JsonPropertyName("read")] public bool Read { get; set; }
-    [JsonPropertyName("status")] public List<ZcrmEmailStatus> Status { get; set; } = [];
+    [JsonPropertyName("status")] public ZcrmList<ZcrmEmailStatus> Status { get; set; } = [];
     [JsonPropertyName("has_attachment")] public bool HasAttachment { get; set; }
     [JsonPropertyName("has_thread_attachment")] public bool HasThreadAttachment { get; set; }
     [JsonPropertyName("owner")] public ZcrmUserRef? Owner { get; set; }
@@ -35,7 +35,7 @@ public sealed class ZcrmEmail
     // Only on the one-e-mail call.
     [JsonPropertyName("content")] public string? Content { get; set; }
     [JsonPropertyName("mail_format")] public string? MailFormat { get; set; }
-    [JsonPropertyName("attachments")] public List<ZcrmAttachment>? Attachments { get; set; }
+    [JsonPropertyName("attachments")] public ZcrmList<ZcrmAttachment>? Attachments { get; set; }
     [JsonPropertyName("editable")] public bool? Editable { get; set; }
     [JsonPropertyName("sent_time")] public DateTimeOffset? SentTime { get; set; }
     /// <summary>A string since v7, a number in v5/v6: kept as its digits or text either way.</summary>
@@ -139,8 +139,8 @@ public sealed class ZcrmEmailSharing
 {
     [JsonIgnore] public string Module { get; set; } = "";
     [JsonIgnore] public string RecordId { get; set; } = "";
-    [JsonPropertyName("available_types")] public List<string> AvailableTypes { get; set; } = [];
-    [JsonPropertyName("share_from_users")] public List<ZcrmSharedUser> ShareFromUsers { get; set; } = [];
+    [JsonPropertyName("available_types")] public ZcrmList<string> AvailableTypes { get; set; } = [];
+    [JsonPropertyName("share_from_users")] public ZcrmList<ZcrmSharedUser> ShareFromUsers { get; set; } = [];
     [JsonExtensionData] public Dictionary<string, JsonElement>? AdditionalFields { get; set; }
 }
 
@@ -151,4 +151,13 @@ public sealed class ZcrmSharedUser
     [JsonPropertyName("_type")] public string? Type { get; set; }
     [JsonExtensionData] public Dictionary<string, JsonElement>? AdditionalFields { get; set; }
     public override string ToString() => $"{Name} ({Type})";
+}
+
+/// <summary>
+/// A list that prints as its items joined by "; ", so that Export-Csv and string conversion of an e-mail give
+/// "Ann &lt;ann@x.com&gt;; Bo &lt;bo@x.com&gt;" rather than a type name.
+/// </summary>
+public sealed class ZcrmList<T> : List<T>
+{
+    public override string ToString() => string.Join("; ", this);
 }
