@@ -19,6 +19,7 @@ public sealed record ZcrmEmailPage(IReadOnlyList<ZcrmEmail> Emails, ZcrmPageInfo
 /// </summary>
 public sealed class ZcrmConnection : IDisposable
 {
+    private volatile bool _closed;
     private const string ApiClient = "ZohoCrmEmails.Api";
     private const string AccountsClient = "ZohoCrmEmails.Accounts";
     private readonly ZcrmConnectionOptions _options;
@@ -83,8 +84,11 @@ public sealed class ZcrmConnection : IDisposable
     internal AdaptiveConcurrencyLimiter Limiter { get; }
 
     /// <summary>Obtains (or checks the cache for) an access token: proves the credentials before any data call.</summary>
-    public async Task ConnectAsync(CancellationToken ct = default) =>
+    public async Task ConnectAsync(CancellationToken ct = default)
+    {
+        ThrowIfClosed();
         await _tokens.GetAccessTokenAsync(null, ct).ConfigureAwait(false);
+    }
 
     /// <summary>One page of a record's e-mails; <paramref name="index"/> is the previous page's cursor.</summary>
     public async Task<ZcrmEmailPage> GetEmailPageAsync(string module, string recordId, ZcrmEmailQuery? query = null,
@@ -226,6 +230,7 @@ public sealed class ZcrmConnection : IDisposable
     private async Task<T> SendAsync<T>(string pathAndQuery, SemaphoreSlim? gate,
         Func<HttpResponseMessage, byte[], string, (T Result, int Items)> read, CancellationToken ct)
     {
+        ThrowIfClosed();
         var description = "GET " + pathAndQuery;
         if (gate is not null) await gate.WaitAsync(ct).ConfigureAwait(false);
         try
@@ -264,8 +269,17 @@ public sealed class ZcrmConnection : IDisposable
 
     public override string ToString() => $"Zoho CRM {DataCenter} ({ApiDomain.GetLeftPart(UriPartial.Authority)}, {ApiVersion})";
 
+    /// <summary>A closed connection (Disconnect-Zcrm) says so, rather than failing inside HttpClient.</summary>
+    private void ThrowIfClosed()
+    {
+        if (_closed)
+            throw new ZcrmException(ZcrmErrorCodes.NotConnected, ZcrmErrorKind.Authentication,
+                "This Zoho CRM connection was closed (Disconnect-Zcrm). Connect again.");
+    }
+
     public void Dispose()
     {
+        _closed = true;
         _api.Dispose();
         _services.Dispose();
     }

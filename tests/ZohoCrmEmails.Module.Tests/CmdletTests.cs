@@ -242,6 +242,16 @@ public sealed class CmdletTests : PowerShellTest
     }
 
     [Fact]
+    public void A_connection_closed_by_Disconnect_is_terminating_Zcrm_NotConnected_where_it_is_still_held()
+    {
+        var r = Run(ConnectScript + " -PassThru");
+        var connection = Assert.Single(r.Output).BaseObject;
+        r = Run("Disconnect-Zcrm; Get-ZcrmRecordEmail Deals " + Deal + " -Connection $conn", null, ("conn", connection));
+        Assert.StartsWith("Zcrm.NotConnected,", r.TerminatingRecord!.FullyQualifiedErrorId);
+        Assert.Equal(0, Sim.Stats.CrmRequests);
+    }
+
+    [Fact]
     public void Each_runspace_has_its_own_default_connection_and_can_share_one_explicitly()
     {
         var r = Run(ConnectScript + " -PassThru");

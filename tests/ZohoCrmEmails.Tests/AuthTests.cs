@@ -18,6 +18,19 @@ public sealed class AuthTests : SimulatorTest
     }
 
     [Fact]
+    public async Task A_closed_connection_says_so_and_sends_nothing()
+    {
+        var c = Connect();
+        await c.ConnectAsync();
+        c.Dispose();
+        var ex = await Assert.ThrowsAsync<ZcrmException>(() => ToListAsync(c.GetEmails("Deals", SimRecords.Deal25)));
+        Assert.Equal(ZcrmErrorCodes.NotConnected, ex.Code);
+        await Assert.ThrowsAsync<ZcrmException>(() => c.ConnectAsync());
+        Assert.Equal(0, Sim.Stats.CrmRequests);
+        Assert.Equal(1, Sim.Stats.TokenRequests);
+    }
+
+    [Fact]
     public async Task An_explicit_api_domain_overrides_the_one_returned_with_the_token()
     {
         Sim.Knobs.TokenApiDomain = "https://www.zohoapis.com";

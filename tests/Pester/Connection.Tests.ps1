@@ -1,0 +1,146 @@
+BeforeAll {
+    . ([System.IO.Path]::Combine($PSScriptRoot, 'TestSetup.ps1'))
+    $secrets = @(Get-ZcrmSimulatorSecret) + '1000.sim-access-'    # the prefix of every access token the simulator issues
+    function Assert-NoSecret([string] $Text) {
+        foreach ($s in $secrets) { $Text | Should -Not -Match ([regex]::Escape($s)) }
+    }
+}
+
+AfterAll {
+    Disconnect-Zcrm
+    Stop-ZcrmSimulator $sim
+}
+
+Describe 'Connect-Zcrm' {
+    BeforeEach {
+        Reset-ZcrmSimulator $sim
+        Disconnect-Zcrm
+    }
+
+    It 'returns a connection with -PassThru that shows data centre, API domain and token expiry, never a secret' {
+        $c = Connect-Zcrm @connect -DataCenter EU -PassThru
+
+        $c.PSObject.TypeNames[0] | Should -Be 'ZohoCrmEmails.ZcrmConnection'
+        "$($c.DataCenter)" | Should -Be 'EU'
+        $c.ApiDomain | Should -Not -BeNullOrEmpty
+        $c.TokenExpiresAt | Should -BeGreaterThan ([datetimeoffset]::Now)
+        $c.CanRenewToken | Should -BeTrue
+        Assert-NoSecret ($c | Format-List * | Out-String)
+        Assert-NoSecret ($c | Out-String)
+        Assert-NoSecret ($c | ConvertTo-Json -Depth 3 -WarningAction SilentlyContinue)
+    }
+
+    It 'writes nothing without -PassThru and makes the default connection' {
+        $out = Connect-Zcrm @connect
+
+        $out | Should -BeNullOrEmpty
+        @(Get-ZcrmRecordEmail Deals $deal).Count | Should -Be 25
+    }
+
+    It 'accepts a PSCredential for the client id and secret' {
+        $cred = [pscredential]::new($sim.ClientId, $sim.ClientSecret)
+        Connect-Zcrm -ClientCredential $cred -RefreshToken $sim.RefreshToken -AccountsUrl $sim.BaseUri
+
+        @(Get-ZcrmRecordEmail Deals $deal).Count | Should -Be 25
+    }
+
+    It 'works with an access token alone, which it never renews' {
+        $c = Connect-Zcrm -AccessToken $sim.AccessToken -ApiDomain $sim.BaseUri -PassThru
+
+        $c.CanRenewToken | Should -BeFalse
+        @(Get-ZcrmRecordEmail Deals $deal).Count | Should -Be 25
+        (Get-ZcrmSimulatorStat $sim).tokenRequests | Should -Be 0
+    }
+
+    It 'reads ZCRM_* environment variables with -FromEnvironment' {
+        $names = 'ZCRM_CLIENT_ID', 'ZCRM_CLIENT_SECRET', 'ZCRM_REFRESH_TOKEN', 'ZCRM_ACCESS_TOKEN', 'ZCRM_ACCOUNTS_URL', 'ZCRM_DATA_CENTER', 'ZCRM_API_DOMAIN'
+        $saved = @{}
+        foreach ($n in $names) { $saved[$n] = [Environment]::GetEnvironmentVariable($n); [Environment]::SetEnvironmentVariable($n, $null) }
+        try {
+            $env:ZCRM_CLIENT_ID = $sim.ClientId
+            $env:ZCRM_CLIENT_SECRET = [System.Net.NetworkCredential]::new('', $sim.ClientSecret).Password
+            $env:ZCRM_REFRESH_TOKEN = [System.Net.NetworkCredential]::new('', $sim.RefreshToken).Password
+            $env:ZCRM_ACCOUNTS_URL = $sim.BaseUri
+            $env:ZCRM_DATA_CENTER = 'AU'
+
+            $c = Connect-Zcrm -FromEnvironment -PassThru
+
+            "$($c.DataCenter)" | Should -Be 'AU'
+            @(Get-ZcrmRecordEmail Deals $deal).Count | Should -Be 25
+        }
+        finally {
+            foreach ($n in $names) { [Environment]::SetEnvironmentVariable($n, $saved[$n]) }
+        }
+    }
+
+    It 'renews an expired access token once and loses nothing' {
+        Connect-Zcrm @connect
+        Set-ZcrmSimulatorKnob $sim @{ tokenExpiresAfterRequests = 2 }
+
+        @(Get-ZcrmRecordEmail Accounts $largeAccount).Count | Should -Be 150
+        (Get-ZcrmSimulatorStat $sim).tokenRequests | Should -BeGreaterThan 1
+    }
+
+    It 'Disconnect-Zcrm forgets the default connection' {
+        Connect-Zcrm @connect
+        Disconnect-Zcrm
+
+        { Get-ZcrmRecordEmail Deals $deal } | Should -Throw -ErrorId 'Zcrm.NotConnected'
+    }
+}
+
+Describe 'Runspaces' {
+    BeforeEach {
+        Reset-ZcrmSimulator $sim
+    }
+
+    It 'gives each runspace its own default connection; one can be shared with -Connection' {
+        $c = Connect-Zcrm @connect -PassThru
+
+        $results = 1..2 | ForEach-Object -ThrottleLimit 2 -Parallel {
+            Import-Module $using:moduleManifest
+            if ($_ -eq 1) {
+                try { Get-ZcrmRecordEmail Deals $using:deal -ErrorAction Stop; 'read' } catch { $_.FullyQualifiedErrorId }
+            }
+            else {
+                @(Get-ZcrmRecordEmail Deals $using:deal -Connection $using:c).Count
+            }
+        }
+
+        $results | Should -Contain 'Zcrm.NotConnected,ZohoCrmEmails.Module.GetZcrmRecordEmailCommand'
+        $results | Should -Contain 25
+        # The parallel runspaces did not replace this one's default.
+        @(Get-ZcrmRecordEmail Deals $deal).Count | Should -Be 25
+    }
+}
+
+Describe 'Secrets' {
+    BeforeEach {
+        Reset-ZcrmSimulator $sim
+    }
+
+    It '-Verbose traces one line per request and -Debug redacts the Authorization header; no stream shows a secret' {
+        $run = Invoke-Captured {
+            Connect-Zcrm @connect -Verbose -Debug
+            Get-ZcrmRecordEmail Deals $deal -Verbose -Debug
+        }
+
+        $requests = @($run.Verbose | Where-Object { $_ -like 'GET /crm/*' })
+        $requests.Count | Should -Be 3
+        $requests[0] | Should -Match '^GET /crm/v8/Deals/\d+/Emails -> 200 in \d+ ms, 10 read$'
+        $requests[1] | Should -Match 'index='
+        @($run.Debug | Where-Object { $_ -like '*Authorization: Zoho-oauthtoken `[redacted`]*' }).Count | Should -BeGreaterThan 0
+        Assert-NoSecret (($run.All | ForEach-Object { "$_" }) -join "`n")
+        Assert-NoSecret ($run.All | Out-String)
+    }
+
+    It 'keeps secrets out of error text, even when authentication fails' {
+        $err = $null
+        try { Connect-Zcrm @connect -ClientId '1000.WRONG' -Verbose -Debug *>&1 | Out-Null } catch { $err = $_ }
+
+        $err | Should -Not -BeNullOrEmpty
+        Assert-NoSecret ($err | Format-List * -Force | Out-String)
+        Assert-NoSecret ($err.Exception | Format-List * -Force | Out-String)
+        Assert-NoSecret "$($err.Exception)"
+    }
+}

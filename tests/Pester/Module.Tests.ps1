@@ -1,0 +1,125 @@
+BeforeAll {
+    . ([System.IO.Path]::Combine($PSScriptRoot, 'TestSetup.ps1'))
+}
+
+AfterAll {
+    Disconnect-Zcrm
+    Stop-ZcrmSimulator $sim
+}
+
+Describe 'The module' {
+    It 'exports exactly its four cmdlets, and nothing else' {
+        $m = Get-Module ZohoCrmEmails
+
+        @($m.ExportedCmdlets.Keys | Sort-Object) | Should -Be @('Connect-Zcrm', 'Disconnect-Zcrm', 'Get-ZcrmEmailSharing', 'Get-ZcrmRecordEmail')
+        $m.ExportedFunctions.Count | Should -Be 0
+        $m.ExportedAliases.Count | Should -Be 0
+        $m.ExportedVariables.Count | Should -Be 0
+        $m.CompatiblePSEditions | Should -Be 'Core'
+    }
+
+    It 'has a valid manifest with explicit exports' {
+        $manifest = Test-ModuleManifest $moduleManifest
+
+        $manifest.PrivateData.PSData.Tags | Should -Contain 'Zoho'
+        $manifest.PrivateData.PSData.ReleaseNotes | Should -Not -BeNullOrEmpty
+        (Get-Content $moduleManifest -Raw) | Should -Not -Match "CmdletsToExport\s*=\s*'\*'"
+    }
+
+    It 'loads its dependencies in a private AssemblyLoadContext' {
+        $contexts = [System.AppDomain]::CurrentDomain.GetAssemblies() |
+            Where-Object { $_.GetName().Name -in 'ZohoCrmEmails.Client', 'ZohoCrmEmails.Module', 'Microsoft.Extensions.Http' } |
+            ForEach-Object { [System.Runtime.Loader.AssemblyLoadContext]::GetLoadContext($_).Name } |
+            Sort-Object -Unique
+
+        $contexts | Should -Be 'ZohoCrmEmails'
+    }
+
+    It 'declares its output types' {
+        (Get-Command Get-ZcrmRecordEmail).OutputType.Name | Should -Contain 'ZohoCrmEmails.Models.ZcrmEmail'
+        (Get-Command Get-ZcrmEmailSharing).OutputType.Name | Should -Contain 'ZohoCrmEmails.Models.ZcrmEmailSharing'
+    }
+}
+
+Describe 'Help for <_>' -ForEach 'Connect-Zcrm', 'Disconnect-Zcrm', 'Get-ZcrmRecordEmail', 'Get-ZcrmEmailSharing' {
+    BeforeAll {
+        $help = Get-Help $_ -Full
+        $common = [System.Management.Automation.PSCmdlet]::CommonParameters + [System.Management.Automation.PSCmdlet]::OptionalCommonParameters
+    }
+
+    It 'has a synopsis and a description' {
+        $help.Synopsis | Should -Not -BeNullOrEmpty
+        $help.Synopsis | Should -Not -BeLike "$_ *"    # not the generated syntax line
+        ($help.description.Text -join ' ') | Should -Not -BeNullOrEmpty
+    }
+
+    It 'documents every parameter' {
+        $actual = (Get-Command $_).Parameters.Keys | Where-Object { $_ -notin $common } | Sort-Object
+        $documented = @($help.parameters.parameter | ForEach-Object name | Sort-Object)
+
+        $documented | Should -Be @($actual)
+        foreach ($p in $help.parameters.parameter) { ($p.description.Text -join ' ') | Should -Not -BeNullOrEmpty }
+    }
+
+    It 'has at least three examples' {
+        @($help.examples.example).Count | Should -BeGreaterOrEqual 3
+    }
+}
+
+Describe 'Format views' {
+    BeforeAll {
+        Reset-ZcrmSimulator $sim
+        Connect-Zcrm @connect
+    }
+
+    It 'shows e-mails as a table of Time, From, Subject and a short status' {
+        $text = Get-ZcrmRecordEmail Deals $deal | Select-Object -First 3 | Out-String -Width 200
+
+        $text | Should -Match 'Time\s+From\s+Subject\s+Status'
+        $text | Should -Match 'Pat Boyle <pat@crm\.example\.com>'
+        $text | Should -Match 'sent; opened|sent,opened'
+    }
+
+    It 'shows a detailed e-mail as a list with its body' {
+        $text = Get-ZcrmRecordEmail Deals $deal | Select-Object -First 1 | Get-ZcrmRecordEmail | Out-String -Width 200
+
+        $text | Should -Match '(?m)^Content\s+:'
+        $text | Should -Match '(?m)^MailFormat\s+:'
+    }
+
+    It 'has a list view for e-mails' {
+        $text = Get-ZcrmRecordEmail Deals $deal | Select-Object -First 1 | Format-List | Out-String -Width 200
+
+        $text | Should -Match '(?m)^Bounced\s+:'
+    }
+
+    It 'shows sharing details as a table' {
+        $text = Get-ZcrmEmailSharing Leads $leadWithSharing | Out-String -Width 200
+
+        $text | Should -Match 'Module\s+RecordId\s+AvailableTypes\s+ShareFromUsers'
+    }
+
+    It 'shows the connection without secrets' {
+        $text = Connect-Zcrm @connect -PassThru | Out-String
+
+        $text | Should -Match 'DataCenter'
+        foreach ($s in Get-ZcrmSimulatorSecret) { $text | Should -Not -Match ([regex]::Escape($s)) }
+    }
+}
+
+Describe 'Tab completion' {
+    It 'completes module names for -Module' {
+        $line = 'Get-ZcrmRecordEmail -Module De'
+        (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText | Should -Contain 'Deals'
+    }
+
+    It 'completes -Type values' {
+        $line = 'Get-ZcrmRecordEmail -Module Deals -Id 1 -Type Sent'
+        (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText | Should -Contain 'SentFromCrm'
+    }
+
+    It 'completes -DataCenter values' {
+        $line = 'Connect-Zcrm -DataCenter E'
+        (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText | Should -Contain 'EU'
+    }
+}

@@ -1,0 +1,42 @@
+# Dot-sourced by every *.Tests.ps1 in its BeforeAll: imports the built module, starts the standalone simulator on
+# loopback and defines what the tests share. build.ps1 Test sets the two environment variables; run directly,
+# the defaults are the Release build under out/.
+Set-StrictMode -Version Latest
+
+$configuration = if ($env:ZCRM_TEST_CONFIGURATION) { $env:ZCRM_TEST_CONFIGURATION } else { 'Release' }
+$moduleManifest = if ($env:ZCRM_TEST_MODULE) { $env:ZCRM_TEST_MODULE } else {
+    [System.IO.Path]::GetFullPath([System.IO.Path]::Combine($PSScriptRoot, '..', '..', 'out', 'ZohoCrmEmails', 'ZohoCrmEmails.psd1'))
+}
+Import-Module ([System.IO.Path]::Combine($PSScriptRoot, '..', 'ZcrmSimulator.psm1')) -Force
+Import-Module $moduleManifest
+
+$sim = Start-ZcrmSimulator -Configuration $configuration
+$connect = @{
+    ClientId     = $sim.ClientId
+    ClientSecret = $sim.ClientSecret
+    RefreshToken = $sim.RefreshToken
+    AccountsUrl  = $sim.BaseUri
+}
+
+# Fixed records of the simulator (tests/ZohoCrmEmails.Simulator/SimData.cs).
+$deal = '4150868000001234001'            # 25 e-mails: 3 pages, 4 bounced
+$emptyRecord = '4150868000000000204'     # no e-mail (204)
+$noPermission = '4150868000000000403'    # NO_PERMISSION
+$invalidRecord = '4150868000000000400'   # INVALID_DATA
+$largeAccount = '4150868000000000150'    # 150 e-mails on Accounts
+$leadWithSharing = '3652397000001790004'
+
+# Every other record id has knob defaultEmailCount e-mails; these give distinct ones.
+function Get-TestRecordId([int] $Count) { 1..$Count | ForEach-Object { '41508680000000{0:d5}' -f (10 + $_) } }
+
+# Output, errors and every other stream of a script block, separated.
+function Invoke-Captured([scriptblock] $Script) {
+    $all = @(& $Script *>&1)
+    [pscustomobject]@{
+        Output  = @($all | Where-Object { $_ -isnot [System.Management.Automation.ErrorRecord] -and $_ -isnot [System.Management.Automation.InformationalRecord] })
+        Errors  = @($all | Where-Object { $_ -is [System.Management.Automation.ErrorRecord] })
+        Verbose = @($all | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] } | ForEach-Object Message)
+        Debug   = @($all | Where-Object { $_ -is [System.Management.Automation.DebugRecord] } | ForEach-Object Message)
+        All     = $all
+    }
+}
