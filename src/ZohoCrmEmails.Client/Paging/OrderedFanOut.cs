@@ -26,6 +26,8 @@ public sealed class OrderedFanOut<TIn, TOut> : IDisposable
     private long _itemsRead;
     private long _recordsCompleted;
     private long _recordsAdded;
+    private bool _disposed;
+    private static readonly TimeSpan StopWait = TimeSpan.FromSeconds(10);
 
     /// <param name="throttle">Inputs worked on at once, and requests on the wire at once (the work gets a gate of that size).</param>
     /// <param name="work">The pages for one input; it must take the gate around each request it makes.</param>
@@ -56,6 +58,7 @@ public sealed class OrderedFanOut<TIn, TOut> : IDisposable
     /// </summary>
     public IEnumerable<FanOutResult<TIn, TOut>> Add(TIn input)
     {
+        ObjectDisposedException.ThrowIf(_disposed, this);
         var job = new Job(input, _jobs.Count == 0 ? 1 : _prefetchPages);
         _jobs.Enqueue(job);
         Interlocked.Increment(ref _recordsAdded);
@@ -76,6 +79,7 @@ public sealed class OrderedFanOut<TIn, TOut> : IDisposable
             {
                 foreach (var item in page)
                 {
+                    _cts.Token.ThrowIfCancellationRequested();   // a stop ends the output too, not just the requests
                     Interlocked.Increment(ref _itemsRead);
                     yield return new FanOutResult<TIn, TOut>(head.Input, item, null);
                 }
@@ -90,10 +94,18 @@ public sealed class OrderedFanOut<TIn, TOut> : IDisposable
         }
     }
 
-    /// <summary>Cancels all work in flight: no request starts after this.</summary>
+    /// <summary>
+    /// Cancels all work in flight and waits for it to stop (a cancelled request ends at once), so that when this
+    /// returns no request is running or can start, and nothing is left holding the connection.
+    /// </summary>
     public void Dispose()
     {
+        if (_disposed) return;
+        _disposed = true;
         _cts.Cancel();
+        foreach (var job in _jobs)
+            job.Stopped.Wait(StopWait);   // jobs catch their own failures; the wait only bounds a stuck socket
+        _jobs.Clear();
         _cts.Dispose();
     }
 
@@ -109,8 +121,10 @@ public sealed class OrderedFanOut<TIn, TOut> : IDisposable
         public TIn Input { get; } = input;
         public Exception? Error { get; private set; }
 
+        public Task Stopped { get; private set; } = Task.CompletedTask;
+
         public void Start(Func<TIn, SemaphoreSlim, CancellationToken, IAsyncEnumerable<IReadOnlyList<TOut>>> work, SemaphoreSlim gate, CancellationToken ct) =>
-            _ = Task.Run(() => RunAsync(work, gate, ct), CancellationToken.None);
+            Stopped = Task.Run(() => RunAsync(work, gate, ct), CancellationToken.None);
 
         private async Task RunAsync(Func<TIn, SemaphoreSlim, CancellationToken, IAsyncEnumerable<IReadOnlyList<TOut>>> work, SemaphoreSlim gate, CancellationToken ct)
         {

@@ -1,0 +1,157 @@
+using ZohoCrmEmails.Models;
+using ZohoCrmEmails.Paging;
+using ZohoCrmEmails.Simulator;
+
+namespace ZohoCrmEmails.Tests;
+
+/// <summary>Many records at once through <see cref="OrderedFanOut{TIn,TOut}"/>, as the data cmdlets drive it.</summary>
+public sealed class FanOutTests : SimulatorTest
+{
+    private static string Id(int n) => $"41508680000000{10 + n:d5}";
+
+    /// <summary>Adds every input and drains the results as the cmdlet does, checking Held after each Add.</summary>
+    private static List<FanOutResult<RecordRequest, ZcrmEmail>> Drive(OrderedFanOut<RecordRequest, ZcrmEmail> fanOut,
+        IEnumerable<RecordRequest> inputs, List<int>? heldAfterAdd = null)
+    {
+        var results = new List<FanOutResult<RecordRequest, ZcrmEmail>>();
+        foreach (var input in inputs)
+        {
+            results.AddRange(fanOut.Add(input));
+            heldAfterAdd?.Add(fanOut.Held);
+        }
+        results.AddRange(fanOut.Complete());
+        return results;
+    }
+
+    [Fact]
+    public void Records_come_back_in_input_order_each_together_and_in_api_order()
+    {
+        Sim.Knobs.DefaultEmailCount = 23;
+        Sim.Knobs.LatencyMs = 2;
+        var c = Connect();
+        // Sizes differ (150, 0, 25, 23 …) so that records finish out of order.
+        var inputs = new List<RecordRequest> { new("Accounts", SimRecords.Large), new("Deals", SimRecords.Empty), new("Deals", SimRecords.Deal25) };
+        inputs.AddRange(Enumerable.Range(1, 9).Select(i => new RecordRequest("Deals", Id(i))));
+        using var fanOut = new OrderedFanOut<RecordRequest, ZcrmEmail>(5, RecordWork.Emails(c, null, false), CancellationToken.None);
+
+        var results = Drive(fanOut, inputs);
+
+        Assert.DoesNotContain(results, r => r.IsError);
+        var expected = new List<string> { SimRecords.Large, SimRecords.Deal25 };   // the empty record yields nothing
+        expected.AddRange(Enumerable.Range(1, 9).Select(Id));
+        Assert.Equal(expected, results.Select(r => r.Item!.RecordId).Distinct());
+        foreach (var group in results.GroupBy(r => r.Item!.RecordId))
+        {
+            var numbers = group.Select(r => int.Parse(r.Item!.Subject!.Split(' ')[3].TrimEnd(':'))).ToList();
+            Assert.Equal(Enumerable.Range(1, numbers.Count), numbers);
+        }
+        Assert.Equal(150 + 25 + 9 * 23, results.Count);
+        Assert.Equal(12, fanOut.RecordsCompleted);
+        Assert.Equal(results.Count, fanOut.ItemsRead);
+    }
+
+    [Fact]
+    public void No_more_than_the_throttles_worth_of_records_is_held()
+    {
+        Sim.Knobs.DefaultEmailCount = 30;
+        Sim.Knobs.LatencyMs = 2;
+        var c = Connect();
+        using var fanOut = new OrderedFanOut<RecordRequest, ZcrmEmail>(3, RecordWork.Emails(c, null, false), CancellationToken.None);
+        var held = new List<int>();
+
+        var results = Drive(fanOut, Enumerable.Range(1, 15).Select(i => new RecordRequest("Deals", Id(i))), held);
+
+        Assert.Equal(15 * 30, results.Count);
+        Assert.All(held, h => Assert.InRange(h, 0, 3));
+        Assert.Contains(3, held);   // it did work on several at once
+        Assert.Equal(0, fanOut.Held);
+    }
+
+    [Theory]
+    [InlineData(1, false)]
+    [InlineData(4, false)]
+    [InlineData(4, true)]
+    public void Requests_in_flight_never_exceed_the_throttle(int throttle, bool includeContent)
+    {
+        Sim.Knobs.DefaultEmailCount = 15;
+        Sim.Knobs.LatencyMs = 5;
+        var c = Connect();
+        using var fanOut = new OrderedFanOut<RecordRequest, ZcrmEmail>(throttle, RecordWork.Emails(c, null, includeContent), CancellationToken.None);
+
+        var results = Drive(fanOut, Enumerable.Range(1, 10).Select(i => new RecordRequest("Deals", Id(i))));
+
+        Assert.Equal(150, results.Count);
+        Assert.InRange(Sim.Stats.PeakInFlight, 1, throttle);
+        if (throttle > 1) Assert.True(Sim.Stats.PeakInFlight > 1, "records were not worked on concurrently");
+        if (includeContent) Assert.All(results, r => Assert.NotNull(r.Item!.Content));
+    }
+
+    [Fact]
+    public void A_429_burst_slows_the_whole_connection_down_and_loses_nothing()
+    {
+        Sim.Knobs.DefaultEmailCount = 5;   // one page a record
+        Sim.Knobs.LatencyMs = 40;
+        Sim.Knobs.RetryAfter = "0";
+        var c = Connect(o => o with { MaxConcurrentRequests = 8 });
+        int Run(int first)
+        {
+            Sim.Stats.ResetPeak();
+            using var fanOut = new OrderedFanOut<RecordRequest, ZcrmEmail>(8, RecordWork.Emails(c, null, false), CancellationToken.None);
+            var results = Drive(fanOut, Enumerable.Range(first, 8).Select(i => new RecordRequest("Deals", Id(i))));
+            Assert.DoesNotContain(results, r => r.IsError);
+            Assert.Equal(40, results.Count);
+            return Sim.Stats.PeakInFlight;
+        }
+
+        var before = Run(1);
+        Assert.Equal(8, c.ConcurrencyLimit);
+        Sim.Knobs.Fail429Count = 8;
+        Run(11);
+        var limitAfterBurst = c.ConcurrencyLimit;
+        var after = Run(21);
+
+        Assert.True(limitAfterBurst < 8, $"limit after the burst: {limitAfterBurst}");
+        Assert.True(after < before, $"peak in flight before the burst {before}, after {after}");
+        Assert.InRange(after, 1, limitAfterBurst + 1);   // it recovers one step per round of successes
+    }
+
+    [Fact]
+    public void Stopping_early_makes_no_request_past_the_page_it_stopped_in()
+    {
+        var c = Connect();
+        var fanOut = new OrderedFanOut<RecordRequest, ZcrmEmail>(4, RecordWork.Emails(c, null, false), CancellationToken.None);
+
+        var firstThree = fanOut.Add(new RecordRequest("Deals", SimRecords.Deal25)).Concat(fanOut.Complete()).Take(3).ToList();
+        fanOut.Dispose();
+
+        Assert.Equal(3, firstThree.Count);
+        Assert.Equal(1, Sim.Stats.ListRequests);
+    }
+
+    [Fact]
+    public void After_cancellation_and_dispose_no_request_runs_or_starts()
+    {
+        Sim.Knobs.DefaultEmailCount = 40;
+        Sim.Knobs.LatencyMs = 20;
+        var c = Connect();
+        using var cts = new CancellationTokenSource();
+        var fanOut = new OrderedFanOut<RecordRequest, ZcrmEmail>(4, RecordWork.Emails(c, null, false), cts.Token);
+        var ids = Enumerable.Range(1, 12).Select(Id).ToList();
+
+        var taken = 0;
+        Assert.Throws<OperationCanceledException>(() =>
+        {
+            foreach (var id in ids)
+                foreach (var _ in fanOut.Add(new RecordRequest("Deals", id)))
+                    if (++taken == 5) cts.Cancel();
+        });
+        fanOut.Dispose();
+        var sent = c.RequestsSent;
+
+        Assert.Equal(0, c.Counters.InFlight);
+        Assert.Equal(5, taken);
+        Assert.DoesNotContain(Sim.Stats.Log, t => ids[5..].Any(t.Contains));   // beyond head + throttle: never started
+        Assert.Throws<ObjectDisposedException>(() => fanOut.Add(new RecordRequest("Deals", ids[0])).ToList());
+        Assert.Equal(sent, c.RequestsSent);
+    }
+}
