@@ -104,20 +104,27 @@ public sealed class ZcrmConnection : IDisposable
 
         return await SendAsync(path, gate, (response, body, request) =>
         {
-            if (ZcrmResponses.IsEmpty(response))
-                return (new ZcrmEmailPage([], null), 0);
-            var envelope = ZcrmResponses.Parse(body, ZcrmJsonContext.Default.EmailListEnvelope, (int)response.StatusCode, request);
-            var emails = envelope.Emails ?? envelope.LegacyEmails ?? [];
-            foreach (var e in emails)
-            {
-                e.Module = module;
-                e.RecordId = recordId;
-            }
-            if (envelope.Info is { MoreRecords: true, NextIndex: null or "" })
-                throw new ZcrmException(ZcrmErrorCodes.InvalidResponse, ZcrmErrorKind.InvalidResponse,
-                    "Zoho CRM said more e-mails follow but sent no cursor for them.", (int)response.StatusCode, request);
-            return (new ZcrmEmailPage(emails, envelope.Info), emails.Count);
+            var page = ReadEmailPage(response, body, request, module, recordId);
+            return (page, page.Emails.Count);
         }, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>One list response into models: a single parse of the body, straight into the typed e-mails.</summary>
+    internal static ZcrmEmailPage ReadEmailPage(HttpResponseMessage response, byte[] body, string request, string module, string recordId)
+    {
+        if (ZcrmResponses.IsEmpty(response))
+            return new ZcrmEmailPage([], null);
+        var envelope = ZcrmResponses.Parse(body, ZcrmJsonContext.Default.EmailListEnvelope, (int)response.StatusCode, request);
+        var emails = envelope.Emails ?? envelope.LegacyEmails ?? [];
+        foreach (var e in emails)
+        {
+            e.Module = module;
+            e.RecordId = recordId;
+        }
+        if (envelope.Info is { MoreRecords: true, NextIndex: null or "" })
+            throw new ZcrmException(ZcrmErrorCodes.InvalidResponse, ZcrmErrorKind.InvalidResponse,
+                "Zoho CRM said more e-mails follow but sent no cursor for them.", (int)response.StatusCode, request);
+        return new ZcrmEmailPage(emails, envelope.Info);
     }
 
     /// <summary>

@@ -20,6 +20,7 @@ Control endpoints (loopback only; knobs as JSON, property names as in SimulatorK
   GET  /__sim/knobs          current knobs
   POST /__sim/knobs          replace the knobs, e.g. {"fail429Count":2,"retryAfter":"1"}
   POST /__sim/reset          default knobs, zero counters, forget tokens
+  POST /__sim/reset-peak     restart the peak-in-flight count (nothing else changes)
   POST /__sim/expire-tokens  invalidate every access token issued so far
 
 Knobs: latencyMs, fail429Count, retryAfter ("N" or "date:N"), fail5xxCount, status5xx, dropConnectionCount,

@@ -33,6 +33,7 @@ public sealed class ZohoSimulator : IAsyncDisposable
     /// <summary>Starts on 127.0.0.1; port 0 picks a free one.</summary>
     public static async Task<ZohoSimulator> StartAsync(int port = 0, SimulatorKnobs? knobs = null)
     {
+        await Latency.CalibrateAsync().ConfigureAwait(false);
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseKestrel(o => o.Listen(IPAddress.Loopback, port));
@@ -88,7 +89,7 @@ public sealed class ZohoSimulator : IAsyncDisposable
         Stats.Enter();
         try
         {
-            await CrmAsync(ctx).ConfigureAwait(false);
+            await CrmAsync(ctx, System.Diagnostics.Stopwatch.GetTimestamp()).ConfigureAwait(false);
         }
         finally
         {
@@ -152,7 +153,7 @@ public sealed class ZohoSimulator : IAsyncDisposable
 
     // ---------------------------------------------------------------- CRM
 
-    private async Task CrmAsync(HttpContext ctx)
+    private async Task CrmAsync(HttpContext ctx, long arrival)
     {
         var knobs = Knobs;
         var raw = ctx.Features.Get<IHttpRequestFeature>()!.RawTarget;
@@ -171,7 +172,7 @@ public sealed class ZohoSimulator : IAsyncDisposable
         Stats.Count(route);
 
         if (knobs.LatencyMs > 0)
-            await Task.Delay(knobs.LatencyMs, ctx.RequestAborted).ConfigureAwait(false);
+            await Latency.WaitAsync(arrival, knobs.LatencyMs, ctx.RequestAborted).ConfigureAwait(false);
 
         if (!Authorized(ctx, out var authError))
         {
@@ -436,6 +437,10 @@ public sealed class ZohoSimulator : IAsyncDisposable
                 break;
             case "/__sim/reset" when ctx.Request.Method == "POST":
                 Reset();
+                ctx.Response.StatusCode = 204;
+                break;
+            case "/__sim/reset-peak" when ctx.Request.Method == "POST":
+                Stats.ResetPeak();
                 ctx.Response.StatusCode = 204;
                 break;
             case "/__sim/expire-tokens" when ctx.Request.Method == "POST":

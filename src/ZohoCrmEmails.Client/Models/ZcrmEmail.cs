@@ -14,16 +14,16 @@ public sealed class ZcrmEmail
     [JsonPropertyName("message_id")] public string MessageId { get; set; } = "";
     [JsonPropertyName("subject")] public string? Subject { get; set; }
     [JsonPropertyName("from")] public ZcrmEmailAddress? From { get; set; }
-    [JsonPropertyName("to")] public ZcrmList<ZcrmEmailAddress> To { get; set; } = [];
-    [JsonPropertyName("cc")] public ZcrmList<ZcrmEmailAddress> Cc { get; set; } = [];
+    [JsonPropertyName("to"), JsonObjectCreationHandling(JsonObjectCreationHandling.Populate)] public ZcrmList<ZcrmEmailAddress> To { get; set; } = [];
+    [JsonPropertyName("cc"), JsonObjectCreationHandling(JsonObjectCreationHandling.Populate)] public ZcrmList<ZcrmEmailAddress> Cc { get; set; } = [];
     [JsonPropertyName("time")] public DateTimeOffset? Time { get; set; }
     [JsonPropertyName("sent")] public bool Sent { get; set; }
     [JsonPropertyName("read")] public bool Read { get; set; }
-    [JsonPropertyName("status")] public ZcrmList<ZcrmEmailStatus> Status { get; set; } = [];
+    [JsonPropertyName("status"), JsonObjectCreationHandling(JsonObjectCreationHandling.Populate)] public ZcrmList<ZcrmEmailStatus> Status { get; set; } = [];
     [JsonPropertyName("has_attachment")] public bool HasAttachment { get; set; }
     [JsonPropertyName("has_thread_attachment")] public bool HasThreadAttachment { get; set; }
     [JsonPropertyName("owner")] public ZcrmUserRef? Owner { get; set; }
-    [JsonPropertyName("source")] public string? Source { get; set; }
+    [JsonPropertyName("source"), JsonConverter(typeof(LenientStringConverter))] public string? Source { get; set; }
     [JsonPropertyName("summary"), JsonConverter(typeof(LenientStringConverter))] public string? Summary { get; set; }
     [JsonPropertyName("intent"), JsonConverter(typeof(LenientStringConverter))] public string? Intent { get; set; }
     [JsonPropertyName("sentiment_info"), JsonConverter(typeof(LenientStringConverter))] public string? Sentiment { get; set; }
@@ -34,7 +34,7 @@ public sealed class ZcrmEmail
 
     // Only on the one-e-mail call.
     [JsonPropertyName("content")] public string? Content { get; set; }
-    [JsonPropertyName("mail_format")] public string? MailFormat { get; set; }
+    [JsonPropertyName("mail_format"), JsonConverter(typeof(LenientStringConverter))] public string? MailFormat { get; set; }
     [JsonPropertyName("attachments")] public ZcrmList<ZcrmAttachment>? Attachments { get; set; }
     [JsonPropertyName("editable")] public bool? Editable { get; set; }
     [JsonPropertyName("sent_time")] public DateTimeOffset? SentTime { get; set; }
@@ -67,8 +67,8 @@ public sealed class ZcrmEmail
 
 public sealed class ZcrmEmailAddress
 {
-    [JsonPropertyName("user_name")] public string? Name { get; set; }
-    [JsonPropertyName("email")] public string? Email { get; set; }
+    [JsonPropertyName("user_name"), JsonConverter(typeof(LenientStringConverter))] public string? Name { get; set; }
+    [JsonPropertyName("email"), JsonConverter(typeof(LenientStringConverter))] public string? Email { get; set; }
     [JsonExtensionData] public Dictionary<string, JsonElement>? AdditionalFields { get; set; }
 
     internal static ZcrmEmailAddress Parse(string text)
@@ -85,16 +85,16 @@ public sealed class ZcrmEmailAddress
 
 public sealed class ZcrmUserRef
 {
-    [JsonPropertyName("id")] public string? Id { get; set; }
-    [JsonPropertyName("name")] public string? Name { get; set; }
+    [JsonPropertyName("id"), JsonConverter(typeof(LenientStringConverter))] public string? Id { get; set; }
+    [JsonPropertyName("name"), JsonConverter(typeof(LenientStringConverter))] public string? Name { get; set; }
     [JsonExtensionData] public Dictionary<string, JsonElement>? AdditionalFields { get; set; }
     public override string ToString() => Name ?? Id ?? "";
 }
 
 public sealed class ZcrmLinkedRecord
 {
-    [JsonPropertyName("id")] public string? Id { get; set; }
-    [JsonPropertyName("name")] public string? Name { get; set; }
+    [JsonPropertyName("id"), JsonConverter(typeof(LenientStringConverter))] public string? Id { get; set; }
+    [JsonPropertyName("name"), JsonConverter(typeof(LenientStringConverter))] public string? Name { get; set; }
     [JsonPropertyName("module")] public ZcrmModuleRef? Module { get; set; }
     [JsonExtensionData] public Dictionary<string, JsonElement>? AdditionalFields { get; set; }
     public override string ToString() => $"{Module?.ApiName}/{Id} {Name}".Trim();
@@ -102,8 +102,8 @@ public sealed class ZcrmLinkedRecord
 
 public sealed class ZcrmModuleRef
 {
-    [JsonPropertyName("api_name")] public string? ApiName { get; set; }
-    [JsonPropertyName("id")] public string? Id { get; set; }
+    [JsonPropertyName("api_name"), JsonConverter(typeof(LenientStringConverter))] public string? ApiName { get; set; }
+    [JsonPropertyName("id"), JsonConverter(typeof(LenientStringConverter))] public string? Id { get; set; }
     [JsonExtensionData] public Dictionary<string, JsonElement>? AdditionalFields { get; set; }
     public override string ToString() => ApiName ?? Id ?? "";
 }
@@ -111,11 +111,11 @@ public sealed class ZcrmModuleRef
 /// <summary>One status of an e-mail; an e-mail can carry several (sent and opened, say).</summary>
 public sealed class ZcrmEmailStatus
 {
-    [JsonPropertyName("type")] public string? Type { get; set; }
+    [JsonPropertyName("type"), JsonConverter(typeof(LenientStringConverter))] public string? Type { get; set; }
     [JsonPropertyName("bounced_time")] public DateTimeOffset? BouncedTime { get; set; }
-    [JsonPropertyName("bounced_reason")] public string? BouncedReason { get; set; }
-    [JsonPropertyName("category")] public string? Category { get; set; }
-    [JsonPropertyName("sub_category")] public string? SubCategory { get; set; }
+    [JsonPropertyName("bounced_reason"), JsonConverter(typeof(LenientStringConverter))] public string? BouncedReason { get; set; }
+    [JsonPropertyName("category"), JsonConverter(typeof(LenientStringConverter))] public string? Category { get; set; }
+    [JsonPropertyName("sub_category"), JsonConverter(typeof(LenientStringConverter))] public string? SubCategory { get; set; }
     [JsonPropertyName("first_open")] public DateTimeOffset? FirstOpen { get; set; }
     [JsonPropertyName("last_open")] public DateTimeOffset? LastOpen { get; set; }
     /// <summary>Sent by Zoho as a string ("1").</summary>
@@ -126,8 +126,8 @@ public sealed class ZcrmEmailStatus
 
 public sealed class ZcrmAttachment
 {
-    [JsonPropertyName("id")] public string? Id { get; set; }
-    [JsonPropertyName("name")] public string? Name { get; set; }
+    [JsonPropertyName("id"), JsonConverter(typeof(LenientStringConverter))] public string? Id { get; set; }
+    [JsonPropertyName("name"), JsonConverter(typeof(LenientStringConverter))] public string? Name { get; set; }
     /// <summary>Bytes; sent by Zoho as a string ("24792").</summary>
     [JsonPropertyName("size"), JsonConverter(typeof(Int64FromStringConverter))] public long? Size { get; set; }
     [JsonExtensionData] public Dictionary<string, JsonElement>? AdditionalFields { get; set; }
@@ -146,9 +146,9 @@ public sealed class ZcrmEmailSharing
 
 public sealed class ZcrmSharedUser
 {
-    [JsonPropertyName("id")] public string? Id { get; set; }
-    [JsonPropertyName("name")] public string? Name { get; set; }
-    [JsonPropertyName("_type")] public string? Type { get; set; }
+    [JsonPropertyName("id"), JsonConverter(typeof(LenientStringConverter))] public string? Id { get; set; }
+    [JsonPropertyName("name"), JsonConverter(typeof(LenientStringConverter))] public string? Name { get; set; }
+    [JsonPropertyName("_type"), JsonConverter(typeof(LenientStringConverter))] public string? Type { get; set; }
     [JsonExtensionData] public Dictionary<string, JsonElement>? AdditionalFields { get; set; }
     public override string ToString() => $"{Name} ({Type})";
 }

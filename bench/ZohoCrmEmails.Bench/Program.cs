@@ -1,0 +1,244 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Runtime.InteropServices;
+using System.Text;
+using System.Text.Json;
+using ZohoCrmEmails;
+using ZohoCrmEmails.Bench;
+using ZohoCrmEmails.Models;
+using ZohoCrmEmails.Paging;
+using ZohoCrmEmails.Simulator;
+
+// The four scenarios of issue 4, against the standalone simulator over loopback. Numbers, not assertions: the
+// tests assert behaviour; this reports how fast and how lean that behaviour is on this machine.
+
+await using var sim = await SimulatorProcess.StartAsync();
+using var connection = new ZcrmConnection(new ZcrmConnectionOptions
+{
+    AccountsUrl = sim.BaseUri,
+    ClientId = SimCredentials.ClientId,
+    ClientSecret = SimCredentials.ClientSecret,
+    RefreshToken = SimCredentials.RefreshToken,
+});
+await connection.ConnectAsync();
+// Warm-up through the measured path (JIT tiers, token cached, pooled connections open); not measured.
+await sim.SetKnobsAsync(new { latencyMs = 0, defaultEmailCount = 1000 });
+await Scenario.RunAsync(sim, connection, Enumerable.Range(1, 12).Select(i => $"41508680009{i:d8}").ToArray(), throttle: 10);
+
+Console.WriteLine($"ZohoCrmEmails benchmark — {Environment.ProcessorCount} cores, {RuntimeInformation.OSDescription.Trim()}, " +
+    $"{RuntimeInformation.FrameworkDescription}, {RuntimeInformation.ProcessArchitecture}, simulator {sim.BaseUri}");
+Console.WriteLine();
+
+var rows = new List<string[]>();
+var notes = new List<string>();
+
+// S1: one record, 1,000 e-mails, 20 ms a request. Pages are sequential (each cursor comes from the page before).
+{
+    await sim.SetKnobsAsync(new { latencyMs = 20, defaultEmailCount = 1000 });
+    var run = await Scenario.RunAsync(sim, connection, ["4150868000000090001"], throttle: 1);
+    var bound = TimeSpan.FromMilliseconds(100 * 20);
+    var firstOk = run.FirstItem.TotalMilliseconds <= 20 + 10;
+    rows.Add(Row("S1", "1 record × 1,000 e-mails, 20 ms", run, bound, "—", run.Wall <= bound * 1.1 && firstOk, "≤ 1.1× bound; first e-mail ≤ 30 ms"));
+    notes.Add($"S1 first e-mail after {run.FirstItem.TotalMilliseconds:F1} ms (goal ≤ 30 ms).");
+}
+
+// S2: 500 records × 25 e-mails, 20 ms, throttle 10; the sequential baseline is the same work at throttle 1.
+{
+    await sim.SetKnobsAsync(new { latencyMs = 20, defaultEmailCount = 25 });
+    var ids = Enumerable.Range(1, 500).Select(i => $"41508680001{i:d8}").ToArray();
+    var run = await Scenario.RunAsync(sim, connection, ids, throttle: 10);
+    var sequential = await Scenario.RunAsync(sim, connection, ids, throttle: 1);
+    var bound = TimeSpan.FromMilliseconds(1500 * 20 / 10.0);
+    var speedUp = sequential.Wall / run.Wall;
+    rows.Add(Row("S2", "500 records × 25 e-mails, 20 ms, throttle 10", run, bound, $"{speedUp:F1}×",
+        run.Wall <= bound * 1.25 && speedUp >= 8, "≤ 1.25× bound; ≥ 8× sequential"));
+    notes.Add($"S2 sequential baseline (throttle 1, same 500 records): {sequential.Requests} requests in {sequential.Wall.TotalSeconds:F2} s; " +
+              $"peak requests in flight at throttle 10: {run.PeakInFlight}.");
+}
+
+// S3: parse throughput and allocation, on the client's own page-parse path, from a real simulator page.
+{
+    var page = await sim.GetRawPageAsync();
+    var parse = Scenario.Parse(page, pages: 10_000);
+    var ok = parse.EmailsPerSecond >= 100_000 && parse.BytesPerEmail <= 2048;
+    rows.Add([
+        "S3", "100,000 e-mails parsed into models, no latency", "—", $"{parse.Wall.TotalSeconds:F2} s", "—", "—", "—", "—",
+        $"{parse.EmailsPerSecond:N0} e-mails/s, {parse.BytesPerEmail:N0} B/e-mail", "≥ 100,000/s; ≤ 2 KB/e-mail", ok ? "yes" : "NO",
+    ]);
+}
+
+// S4: stream 100,000 e-mails end to end (40 records × 2,500, throttle 4) and watch memory; 20,000 for comparison.
+{
+    await sim.SetKnobsAsync(new { latencyMs = 0, defaultEmailCount = 2500 });
+    var small = await Scenario.RunAsync(sim, connection, Enumerable.Range(1, 8).Select(i => $"41508680002{i:d8}").ToArray(), throttle: 4);
+    var large = await Scenario.RunAsync(sim, connection, Enumerable.Range(1, 40).Select(i => $"41508680003{i:d8}").ToArray(), throttle: 4);
+    var ok = large.PeakHeapGrowth <= 64L << 20 && large.PeakHeapGrowth <= small.PeakHeapGrowth + (16L << 20);
+    rows.Add([
+        "S4", "stream 100,000 e-mails (40 × 2,500), throttle 4", large.Requests.ToString("N0"), $"{large.Wall.TotalSeconds:F2} s", "—", "—", "—",
+        $"{Mb(large.PeakHeapGrowth)} heap / {Mb(large.PeakWorkingSetGrowth)} RSS",
+        $"20,000 e-mails: {Mb(small.PeakHeapGrowth)} heap / {Mb(small.PeakWorkingSetGrowth)} RSS",
+        "≤ 64 MB, flat with count", ok ? "yes" : "NO",
+    ]);
+    notes.Add($"S4 end to end over loopback (client and simulator sharing {Environment.ProcessorCount} cores): " +
+              $"{large.Emails / large.Wall.TotalSeconds:N0} e-mails/s, {large.Emails:N0} e-mails.");
+}
+
+string[] header = ["id", "work", "requests", "wall", "bound", "ratio", "speed-up", "peak memory growth", "other", "goal", "met"];
+Console.WriteLine("| " + string.Join(" | ", header) + " |");
+Console.WriteLine("|" + string.Concat(header.Select(_ => "---|")));
+foreach (var r in rows) Console.WriteLine("| " + string.Join(" | ", r) + " |");
+Console.WriteLine();
+foreach (var n in notes) Console.WriteLine(n);
+return rows.All(r => r[^1] == "yes") ? 0 : 1;
+
+static string Mb(long bytes) => $"{bytes / (1024.0 * 1024.0):F1} MB";
+
+static string[] Row(string id, string work, Scenario.Result run, TimeSpan bound, string speedUp, bool met, string goal) =>
+[
+    id, work, run.Requests.ToString("N0"), $"{run.Wall.TotalSeconds:F2} s", $"{bound.TotalSeconds:F2} s", $"{run.Wall / bound:F2}×", speedUp,
+    $"{Mb(run.PeakHeapGrowth)} heap / {Mb(run.PeakWorkingSetGrowth)} RSS", "—", goal, met ? "yes" : "NO",
+];
+
+namespace ZohoCrmEmails.Bench
+{
+    internal static class Scenario
+    {
+        public sealed record Result(long Requests, long Emails, TimeSpan Wall, TimeSpan FirstItem, int PeakInFlight, long PeakHeapGrowth, long PeakWorkingSetGrowth);
+
+        public sealed record ParseResult(TimeSpan Wall, double EmailsPerSecond, double BytesPerEmail);
+
+        /// <summary>The cmdlets' path: records through the ordered fan-out, results consumed on this thread.</summary>
+        public static async Task<Result> RunAsync(SimulatorProcess sim, ZcrmConnection connection, string[] ids, int throttle)
+        {
+            var before = await sim.StatsAsync();
+            await sim.ResetPeakAsync();
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            GC.Collect();
+            var baseHeap = GC.GetTotalMemory(false);
+            var baseRss = Environment.WorkingSet;
+            long peakHeap = baseHeap, peakRss = baseRss, emails = 0;
+            TimeSpan first = default;
+
+            var clock = Stopwatch.StartNew();
+            using (var fanOut = new OrderedFanOut<RecordRequest, ZcrmEmail>(throttle, RecordWork.Emails(connection, null, false), CancellationToken.None))
+            {
+                void Take(IEnumerable<FanOutResult<RecordRequest, ZcrmEmail>> results)
+                {
+                    foreach (var r in results)
+                    {
+                        if (r.IsError) throw r.Error!;
+                        if (emails++ == 0) first = clock.Elapsed;
+                        if (emails % 1000 == 0)
+                        {
+                            peakHeap = Math.Max(peakHeap, GC.GetTotalMemory(false));
+                            peakRss = Math.Max(peakRss, Environment.WorkingSet);
+                        }
+                    }
+                }
+                foreach (var id in ids) Take(fanOut.Add(new RecordRequest("Deals", id)));
+                Take(fanOut.Complete());
+            }
+            var wall = clock.Elapsed;
+            peakHeap = Math.Max(peakHeap, GC.GetTotalMemory(false));
+            peakRss = Math.Max(peakRss, Environment.WorkingSet);
+
+            var after = await sim.StatsAsync();
+            return new Result(after.ListRequests - before.ListRequests, emails, wall, first, after.PeakInFlight, peakHeap - baseHeap, peakRss - baseRss);
+        }
+
+        /// <summary>Parses one real list page <paramref name="pages"/> times, exactly as a response is parsed.</summary>
+        public static ParseResult Parse(byte[] body, int pages)
+        {
+            using var response = new HttpResponseMessage(HttpStatusCode.OK) { Content = new ByteArrayContent(body) };
+            response.Content.Headers.ContentLength = body.Length;
+            var perPage = ZcrmConnection.ReadEmailPage(response, body, "GET /bench", "Deals", "1").Emails.Count;
+            for (var i = 0; i < 500; i++) ZcrmConnection.ReadEmailPage(response, body, "GET /bench", "Deals", "1");   // JIT and caches
+
+            var allocated = GC.GetAllocatedBytesForCurrentThread();
+            var clock = Stopwatch.StartNew();
+            for (var i = 0; i < pages; i++) ZcrmConnection.ReadEmailPage(response, body, "GET /bench", "Deals", "1");
+            var wall = clock.Elapsed;
+            allocated = GC.GetAllocatedBytesForCurrentThread() - allocated;
+            var emails = (double)pages * perPage;
+            return new ParseResult(wall, emails / wall.TotalSeconds, allocated / emails);
+        }
+    }
+
+    /// <summary>The simulator as its own process on a free loopback port, and its control endpoints.</summary>
+    internal sealed class SimulatorProcess : IAsyncDisposable
+    {
+        private readonly Process _process;
+        private readonly HttpClient _control = new();
+
+        private SimulatorProcess(Process process, Uri baseUri)
+        {
+            _process = process;
+            BaseUri = baseUri;
+        }
+
+        public Uri BaseUri { get; }
+
+        public sealed record Stats(long ListRequests, int PeakInFlight);
+
+        public static async Task<SimulatorProcess> StartAsync()
+        {
+            var binDir = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));   // …/bin/<Configuration>/net10.0
+            var configuration = binDir.Parent!.Name;
+            var repo = binDir;
+            while (!File.Exists(Path.Combine(repo.FullName, "ZohoCrmEmails.sln"))) repo = repo.Parent ?? throw new InvalidOperationException("Repository root not found.");
+            var dll = Path.Combine(repo.FullName, "tests", "ZohoCrmEmails.Simulator", "bin", configuration, "net10.0", "ZohoCrmEmails.Simulator.dll");
+            var info = new ProcessStartInfo("dotnet") { RedirectStandardInput = true, RedirectStandardOutput = true, UseShellExecute = false };
+            foreach (var a in new[] { dll, "--port", "0", "--exit-on-stdin-close" }) info.ArgumentList.Add(a);
+            var process = Process.Start(info)!;
+            var line = await process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(60));
+            const string prefix = "Listening on ";
+            if (line is null || !line.StartsWith(prefix, StringComparison.Ordinal))
+            {
+                process.Kill(true);
+                throw new InvalidOperationException($"The simulator did not start: {line}");
+            }
+            _ = process.StandardOutput.ReadToEndAsync();   // keep its pipe drained
+            return new SimulatorProcess(process, new Uri(line[prefix.Length..]));
+        }
+
+        public async Task SetKnobsAsync(object knobs)
+        {
+            using var content = new StringContent(JsonSerializer.Serialize(knobs), Encoding.UTF8, "application/json");
+            (await _control.PostAsync(new Uri(BaseUri, "/__sim/knobs"), content)).EnsureSuccessStatusCode();
+        }
+
+        public async Task<Stats> StatsAsync()
+        {
+            using var doc = JsonDocument.Parse(await _control.GetStringAsync(new Uri(BaseUri, "/__sim/stats")));
+            return new Stats(doc.RootElement.GetProperty("listRequests").GetInt64(), doc.RootElement.GetProperty("peakInFlight").GetInt32());
+        }
+
+        public async Task ResetPeakAsync()
+        {
+            using var content = new StringContent("");
+            (await _control.PostAsync(new Uri(BaseUri, "/__sim/reset-peak"), content)).EnsureSuccessStatusCode();
+        }
+
+        /// <summary>A full first page of a record's e-mails, as bytes on the wire.</summary>
+        public async Task<byte[]> GetRawPageAsync()
+        {
+            await SetKnobsAsync(new { latencyMs = 0, defaultEmailCount = 100 });
+            using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(BaseUri, "/crm/v8/Deals/4150868000000090002/Emails"));
+            request.Headers.Authorization = new AuthenticationHeaderValue("Zoho-oauthtoken", SimCredentials.StaticAccessToken);
+            using var response = await _control.SendAsync(request);
+            response.EnsureSuccessStatusCode();
+            return await response.Content.ReadAsByteArrayAsync();
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            _control.Dispose();
+            _process.StandardInput.Close();
+            if (!_process.WaitForExit(10_000)) _process.Kill(true);
+            await _process.WaitForExitAsync();
+            _process.Dispose();
+        }
+    }
+}
