@@ -45,6 +45,28 @@ public static partial class InputValidator
                 $"'{Shorten(ownerId)}' is not a user id: expected digits.");
     }
 
+    /// <summary>A record: its module's API name and its id.</summary>
+    public static void Record(string? module, string? recordId)
+    {
+        Module(module);
+        RecordId(recordId);
+    }
+
+    /// <summary>Listing a record's e-mails, with an optional filter.</summary>
+    public static void EmailList(string module, string recordId, ZcrmEmailQuery? query)
+    {
+        Record(module, recordId);
+        Query(module, query);
+    }
+
+    /// <summary>Reading one e-mail of a record in full, optionally from a shared user's mailbox.</summary>
+    public static void Email(string module, string recordId, string messageId, string? ownerId)
+    {
+        Record(module, recordId);
+        MessageId(messageId);
+        OwnerId(ownerId);
+    }
+
     public static void Query(string module, ZcrmEmailQuery? query)
     {
         if (query is null) return;

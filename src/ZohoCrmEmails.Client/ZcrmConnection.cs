@@ -94,7 +94,14 @@ public sealed class ZcrmConnection : IDisposable
     public async Task<ZcrmEmailPage> GetEmailPageAsync(string module, string recordId, ZcrmEmailQuery? query = null,
         string? index = null, CancellationToken ct = default, SemaphoreSlim? gate = null)
     {
-        ValidateList(module, recordId, query);
+        InputValidator.EmailList(module, recordId, query);
+        return await ReadPageAsync(module, recordId, query, index, gate, ct).ConfigureAwait(false);
+    }
+
+    // The request itself, for input already validated (Pages validates once, not once per page).
+    private async Task<ZcrmEmailPage> ReadPageAsync(string module, string recordId, ZcrmEmailQuery? query, string? index,
+        SemaphoreSlim? gate, CancellationToken ct)
+    {
         var qs = new List<string>(3);
         if (query?.Type is { } type) qs.Add("type=" + type.ToWireName());
         if (query?.OwnerId is { } owner) qs.Add("owner_id=" + Uri.EscapeDataString(owner));
@@ -133,8 +140,8 @@ public sealed class ZcrmConnection : IDisposable
     /// </summary>
     public IAsyncEnumerable<ZcrmEmail> GetEmails(string module, string recordId, ZcrmEmailQuery? query = null)
     {
-        ValidateList(module, recordId, query);
-        return Flatten(GetEmailPages(module, recordId, query));
+        InputValidator.EmailList(module, recordId, query);
+        return Flatten(Pages(module, recordId, query, includeContent: false, gate: null));
     }
 
     private static async IAsyncEnumerable<ZcrmEmail> Flatten(IAsyncEnumerable<IReadOnlyList<ZcrmEmail>> pages,
@@ -149,7 +156,7 @@ public sealed class ZcrmConnection : IDisposable
     public IAsyncEnumerable<IReadOnlyList<ZcrmEmail>> GetEmailPages(string module, string recordId, ZcrmEmailQuery? query = null,
         bool includeContent = false, SemaphoreSlim? gate = null)
     {
-        ValidateList(module, recordId, query);
+        InputValidator.EmailList(module, recordId, query);
         return Pages(module, recordId, query, includeContent, gate);
     }
 
@@ -160,7 +167,7 @@ public sealed class ZcrmConnection : IDisposable
         string? index = null;
         while (true)
         {
-            var page = await GetEmailPageAsync(module, recordId, query, index, ct, gate).ConfigureAwait(false);
+            var page = await ReadPageAsync(module, recordId, query, index, gate, ct).ConfigureAwait(false);
             if (page.Emails.Count > 0)
                 yield return includeContent ? await WithContentAsync(page.Emails, query?.OwnerId, gate, ct).ConfigureAwait(false) : page.Emails;
             if (page.Emails.Count == 0 || !page.MoreRecords)
@@ -177,9 +184,10 @@ public sealed class ZcrmConnection : IDisposable
     // Bodies of one page are fetched concurrently (within the caller's gate) and returned in the page's order.
     private async Task<IReadOnlyList<ZcrmEmail>> WithContentAsync(IReadOnlyList<ZcrmEmail> emails, string? ownerId, SemaphoreSlim? gate, CancellationToken ct)
     {
+        foreach (var e in emails) InputValidator.MessageId(e.MessageId);   // a listed e-mail without an id cannot be read
         var tasks = new Task<ZcrmEmail>[emails.Count];
         for (var i = 0; i < emails.Count; i++)
-            tasks[i] = GetEmailAsync(emails[i].Module, emails[i].RecordId, emails[i].MessageId, ownerId, ct, gate);
+            tasks[i] = ReadEmailAsync(emails[i].Module, emails[i].RecordId, emails[i].MessageId, ownerId, gate, ct);
         return await Task.WhenAll(tasks).ConfigureAwait(false);
     }
 
@@ -187,10 +195,14 @@ public sealed class ZcrmConnection : IDisposable
     public async Task<ZcrmEmail> GetEmailAsync(string module, string recordId, string messageId, string? ownerId = null,
         CancellationToken ct = default, SemaphoreSlim? gate = null)
     {
-        InputValidator.Module(module);
-        InputValidator.RecordId(recordId);
-        InputValidator.MessageId(messageId);
-        InputValidator.OwnerId(ownerId);
+        InputValidator.Email(module, recordId, messageId, ownerId);
+        return await ReadEmailAsync(module, recordId, messageId, ownerId, gate, ct).ConfigureAwait(false);
+    }
+
+    // The request itself; IncludeContent calls it for e-mails of a record already validated.
+    private async Task<ZcrmEmail> ReadEmailAsync(string module, string recordId, string messageId, string? ownerId,
+        SemaphoreSlim? gate, CancellationToken ct)
+    {
         var path = $"/crm/{ApiVersion}/{module}/{recordId}/Emails/{Uri.EscapeDataString(messageId)}"
             + (ownerId is null ? "" : "?owner_id=" + Uri.EscapeDataString(ownerId));
         return await SendAsync(path, gate, (response, body, request) =>
@@ -211,8 +223,7 @@ public sealed class ZcrmConnection : IDisposable
     public async Task<IReadOnlyList<ZcrmEmailSharing>> GetSharingAsync(string module, string recordId, CancellationToken ct = default,
         SemaphoreSlim? gate = null)
     {
-        InputValidator.Module(module);
-        InputValidator.RecordId(recordId);
+        InputValidator.Record(module, recordId);
         var path = $"/crm/{ApiVersion}/{module}/{recordId}/__emails_sharing_details";
         return await SendAsync<IReadOnlyList<ZcrmEmailSharing>>(path, gate, (response, body, request) =>
         {
@@ -225,13 +236,6 @@ public sealed class ZcrmConnection : IDisposable
             }
             return (list, list.Count);
         }, ct).ConfigureAwait(false);
-    }
-
-    private static void ValidateList(string module, string recordId, ZcrmEmailQuery? query)
-    {
-        InputValidator.Module(module);
-        InputValidator.RecordId(recordId);
-        InputValidator.Query(module, query);
     }
 
     private async Task<T> SendAsync<T>(string pathAndQuery, SemaphoreSlim? gate,

@@ -31,6 +31,40 @@ public sealed record ZcrmConnectionOptions
     public TimeSpan TokenRenewalMargin { get; init; } = TimeSpan.FromSeconds(60);
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 
+    /// <summary>
+    /// These options with what the ZCRM_* variables give: ZCRM_CLIENT_ID, ZCRM_CLIENT_SECRET and ZCRM_REFRESH_TOKEN, or
+    /// ZCRM_ACCESS_TOKEN; and ZCRM_DATA_CENTER, ZCRM_ACCOUNTS_URL, ZCRM_API_DOMAIN where set. Errors name variables,
+    /// never their values.
+    /// </summary>
+    /// <param name="variable">Reads one variable (<see cref="Environment.GetEnvironmentVariable(string)"/>); empty counts as unset.</param>
+    public ZcrmConnectionOptions WithEnvironment(Func<string, string?> variable)
+    {
+        string? Get(string name) => variable(name) is { Length: > 0 } v ? v : null;
+        var options = this;
+        if (Get("ZCRM_DATA_CENTER") is { } dc)
+        {
+            if (!Enum.TryParse<ZcrmDataCenter>(dc, ignoreCase: true, out var parsed) || int.TryParse(dc, out _))
+                throw Invalid($"ZCRM_DATA_CENTER must be one of {string.Join(", ", Enum.GetNames<ZcrmDataCenter>())}.");
+            options = options with { DataCenter = parsed };
+        }
+        if (Get("ZCRM_ACCOUNTS_URL") is { } accounts)
+            options = options with { AccountsUrl = Url(accounts, "ZCRM_ACCOUNTS_URL") };
+        if (Get("ZCRM_API_DOMAIN") is { } api)
+            options = options with { ApiDomain = Url(api, "ZCRM_API_DOMAIN") };
+
+        var (id, secret, refresh, access) = (Get("ZCRM_CLIENT_ID"), Get("ZCRM_CLIENT_SECRET"), Get("ZCRM_REFRESH_TOKEN"), Get("ZCRM_ACCESS_TOKEN"));
+        if (id is not null && secret is not null && refresh is not null)
+            return options with { ClientId = id, ClientSecret = secret, RefreshToken = refresh };
+        if (access is not null)
+            return options with { AccessToken = access };
+        var missing = new[] { ("ZCRM_CLIENT_ID", id), ("ZCRM_CLIENT_SECRET", secret), ("ZCRM_REFRESH_TOKEN", refresh) }
+            .Where(v => v.Item2 is null).Select(v => v.Item1);
+        throw Invalid($"-FromEnvironment needs ZCRM_CLIENT_ID, ZCRM_CLIENT_SECRET and ZCRM_REFRESH_TOKEN, or ZCRM_ACCESS_TOKEN. Not set: {string.Join(", ", missing)}.");
+
+        static Uri Url(string value, string name) =>
+            Uri.TryCreate(value, UriKind.Absolute, out var uri) ? uri : throw Invalid($"{name} is not an absolute URL.");
+    }
+
     internal bool HasRefreshCredentials =>
         !string.IsNullOrEmpty(ClientId) && !string.IsNullOrEmpty(ClientSecret) && !string.IsNullOrEmpty(RefreshToken);
 

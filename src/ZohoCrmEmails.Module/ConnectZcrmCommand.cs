@@ -127,42 +127,22 @@ public sealed class ConnectZcrmCommand : ZcrmCmdletBase
                 RefreshToken = Plain(RefreshToken),
             },
             AccessTokenSet => options with { AccessToken = Plain(AccessToken) },
-            _ => FromEnvironmentVariables(options),
+            _ => options.WithEnvironment(EnvironmentVariable),
         };
     }
 
-    /// <summary>ZCRM_* variables; explicitly bound parameters win over them. Error text names variables, never values.</summary>
-    private ZcrmConnectionOptions FromEnvironmentVariables(ZcrmConnectionOptions options)
+    // An explicitly given parameter wins over its variable: the variable is then not read at all.
+    private static readonly Dictionary<string, string> OverridingParameter = new(StringComparer.Ordinal)
     {
-        static string? Env(string name) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } v ? v : null;
-        var bound = MyInvocation.BoundParameters;
-        if (!bound.ContainsKey(nameof(DataCenter)) && Env("ZCRM_DATA_CENTER") is { } dc)
-        {
-            if (!Enum.TryParse<ZcrmDataCenter>(dc, ignoreCase: true, out var parsed) || int.TryParse(dc, out _))
-                throw new ZcrmException(ZcrmErrorCodes.InvalidConfiguration, ZcrmErrorKind.InvalidArgument,
-                    $"ZCRM_DATA_CENTER must be one of {string.Join(", ", Enum.GetNames(typeof(ZcrmDataCenter)))}.");
-            options = options with { DataCenter = parsed };
-        }
-        if (!bound.ContainsKey(nameof(AccountsUrl)) && Env("ZCRM_ACCOUNTS_URL") is { } accounts)
-            options = options with { AccountsUrl = ParseUrl(accounts, "ZCRM_ACCOUNTS_URL") };
-        if (!bound.ContainsKey(nameof(ApiDomain)) && Env("ZCRM_API_DOMAIN") is { } api)
-            options = options with { ApiDomain = ParseUrl(api, "ZCRM_API_DOMAIN") };
+        ["ZCRM_DATA_CENTER"] = nameof(DataCenter),
+        ["ZCRM_ACCOUNTS_URL"] = nameof(AccountsUrl),
+        ["ZCRM_API_DOMAIN"] = nameof(ApiDomain),
+    };
 
-        var (id, secret, refresh, access) = (Env("ZCRM_CLIENT_ID"), Env("ZCRM_CLIENT_SECRET"), Env("ZCRM_REFRESH_TOKEN"), Env("ZCRM_ACCESS_TOKEN"));
-        if (id is not null && secret is not null && refresh is not null)
-            return options with { ClientId = id, ClientSecret = secret, RefreshToken = refresh };
-        if (access is not null)
-            return options with { AccessToken = access };
-        var missing = new[] { ("ZCRM_CLIENT_ID", id), ("ZCRM_CLIENT_SECRET", secret), ("ZCRM_REFRESH_TOKEN", refresh) }
-            .Where(v => v.Item2 is null).Select(v => v.Item1);
-        throw new ZcrmException(ZcrmErrorCodes.InvalidConfiguration, ZcrmErrorKind.InvalidArgument,
-            $"-FromEnvironment needs ZCRM_CLIENT_ID, ZCRM_CLIENT_SECRET and ZCRM_REFRESH_TOKEN, or ZCRM_ACCESS_TOKEN. Not set: {string.Join(", ", missing)}.");
-    }
-
-    private static Uri ParseUrl(string value, string variable) =>
-        Uri.TryCreate(value, UriKind.Absolute, out var uri)
-            ? uri
-            : throw new ZcrmException(ZcrmErrorCodes.InvalidConfiguration, ZcrmErrorKind.InvalidArgument, $"{variable} is not an absolute URL.");
+    private string? EnvironmentVariable(string name) =>
+        OverridingParameter.TryGetValue(name, out var parameter) && MyInvocation.BoundParameters.ContainsKey(parameter)
+            ? null
+            : Environment.GetEnvironmentVariable(name);
 
     private static string Plain(SecureString? secure) => new NetworkCredential("", secure).Password;
 }

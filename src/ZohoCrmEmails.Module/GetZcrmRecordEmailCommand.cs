@@ -13,17 +13,6 @@ public sealed class GetZcrmRecordEmailCommand : ZcrmRecordCmdletBase<ZcrmEmail>
 {
     internal const string DetailTypeName = "ZohoCrmEmails.Models.ZcrmEmail#Detail";
 
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
-    [Alias("ModuleApiName")]
-    [AllowEmptyString]
-    [ArgumentCompleter(typeof(ModuleNameCompleter))]
-    public string Module { get; set; } = "";
-
-    [Parameter(Mandatory = true, Position = 1, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-    [Alias("Id")]
-    [AllowEmptyString]
-    public string[] RecordId { get; set; } = [];
-
     [Parameter]
     public ZcrmEmailType? Type { get; set; }
 
@@ -48,7 +37,7 @@ public sealed class GetZcrmRecordEmailCommand : ZcrmRecordCmdletBase<ZcrmEmail>
     protected override IEnumerable<RecordRequest> CurrentRequests() =>
         MessageId is { Length: > 0 } messageIds
             ? RecordId.SelectMany(id => messageIds.Select(m => new RecordRequest(Module, id, m)))
-            : RecordId.Select(id => new RecordRequest(Module, id));
+            : base.CurrentRequests();
 
     protected override void Validate(RecordRequest request) => request.Validate(Query);
 
@@ -67,21 +56,8 @@ public sealed class GetZcrmRecordEmailCommand : ZcrmRecordCmdletBase<ZcrmEmail>
 [OutputType(typeof(ZcrmEmailSharing))]
 public sealed class GetZcrmEmailSharingCommand : ZcrmRecordCmdletBase<ZcrmEmailSharing>
 {
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
-    [Alias("ModuleApiName")]
-    [AllowEmptyString]
-    [ArgumentCompleter(typeof(ModuleNameCompleter))]
-    public string Module { get; set; } = "";
-
-    [Parameter(Mandatory = true, Position = 1, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-    [Alias("Id")]
-    [AllowEmptyString]
-    public string[] RecordId { get; set; } = [];
-
     protected override string Activity => "Reading Zoho CRM e-mail sharing";
 
     protected override Func<RecordRequest, SemaphoreSlim, CancellationToken, IAsyncEnumerable<IReadOnlyList<ZcrmEmailSharing>>> CreateWork(ZcrmConnection connection) =>
         RecordWork.Sharing(connection);
-
-    protected override IEnumerable<RecordRequest> CurrentRequests() => RecordId.Select(id => new RecordRequest(Module, id));
 }

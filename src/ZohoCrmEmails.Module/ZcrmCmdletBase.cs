@@ -32,18 +32,6 @@ public abstract class ZcrmCmdletBase : PSCmdlet, IDisposable
     }
 
     /// <summary>Waits for async work on the pipeline thread; a stop surfaces as PipelineStoppedException, never swallowed.</summary>
-    protected T Wait<T>(Task<T> task)
-    {
-        try
-        {
-            return task.GetAwaiter().GetResult();
-        }
-        catch (OperationCanceledException) when (_cts.IsCancellationRequested)
-        {
-            throw new PipelineStoppedException();
-        }
-    }
-
     protected void Wait(Task task)
     {
         try
@@ -86,8 +74,6 @@ public abstract class ZcrmCmdletBase : PSCmdlet, IDisposable
         return connection!;
     }
 
-    protected static bool IsRecordScoped(ZcrmException ex) => ex.Kind != ZcrmErrorKind.Authentication;
-
     /// <summary>Non-terminating for a failure of one record; terminating when no record can succeed (authentication).</summary>
     protected void ReportError(Exception error, object? target)
     {
@@ -95,7 +81,7 @@ public abstract class ZcrmCmdletBase : PSCmdlet, IDisposable
         if (error is ZcrmException zex)
         {
             var record = ErrorRecords.From(zex, target);
-            if (IsRecordScoped(zex)) WriteError(record);
+            if (zex.Kind != ZcrmErrorKind.Authentication) WriteError(record);
             else ThrowTerminatingError(record);
         }
         else

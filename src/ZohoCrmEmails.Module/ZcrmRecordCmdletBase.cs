@@ -16,7 +16,19 @@ public abstract class ZcrmRecordCmdletBase<TOut> : ZcrmCmdletBase
     private ProgressRecord? _progress;
     private bool _showProgress;
     private long _lastProgressTicks;
-    private int _knownTotal = -1;
+    private int _knownTotal;
+
+    // Empty strings are let through so that they get the specific Zcrm.InvalidModule / Zcrm.InvalidRecordId.
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    [Alias("ModuleApiName")]
+    [AllowEmptyString]
+    [ArgumentCompleter(typeof(ModuleNameCompleter))]
+    public string Module { get; set; } = "";
+
+    [Parameter(Mandatory = true, Position = 1, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [Alias("Id")]
+    [AllowEmptyString]
+    public string[] RecordId { get; set; } = [];
 
     [Parameter]
     [ValidateNotNull]
@@ -30,8 +42,8 @@ public abstract class ZcrmRecordCmdletBase<TOut> : ZcrmCmdletBase
 
     protected abstract Func<RecordRequest, SemaphoreSlim, CancellationToken, IAsyncEnumerable<IReadOnlyList<TOut>>> CreateWork(ZcrmConnection connection);
 
-    /// <summary>The work items of the current pipeline input.</summary>
-    protected abstract IEnumerable<RecordRequest> CurrentRequests();
+    /// <summary>The work items of the current pipeline input: one per record id.</summary>
+    protected virtual IEnumerable<RecordRequest> CurrentRequests() => RecordId.Select(id => new RecordRequest(Module, id));
 
     protected virtual void Validate(RecordRequest request) => request.Validate();
 
@@ -98,11 +110,9 @@ public abstract class ZcrmRecordCmdletBase<TOut> : ZcrmCmdletBase
         _lastProgressTicks = now;
         _progress ??= new ProgressRecord(0x5A43, Activity, "Starting");
         var done = fanOut.RecordsCompleted;
-        var total = _knownTotal > 0 ? _knownTotal : -1;
-        _progress.StatusDescription = total > 0
-            ? $"{done} of {total} records, {fanOut.ItemsRead} read, {_connection!.RequestsSent} requests"
-            : $"{done} records, {fanOut.ItemsRead} read, {_connection!.RequestsSent} requests";
-        _progress.PercentComplete = total > 0 ? (int)Math.Min(100, done * 100 / total) : -1;
+        var records = _knownTotal > 0 ? $"{done} of {_knownTotal} records" : $"{done} records";
+        _progress.StatusDescription = $"{records}, {fanOut.ItemsRead} read, {_connection!.RequestsSent} requests";
+        _progress.PercentComplete = _knownTotal > 0 ? (int)Math.Min(100, done * 100 / _knownTotal) : -1;
         WriteProgress(_progress);
     }
 

@@ -96,6 +96,36 @@ public sealed class ValidationTests : SimulatorTest
         Assert.Equal(ZcrmErrorCodes.InvalidMessageId, ex.Code);
     }
 
+    [Fact]
+    public void Environment_variables_give_credentials_and_endpoints_and_name_what_is_missing()
+    {
+        var env = new Dictionary<string, string>
+        {
+            ["ZCRM_CLIENT_ID"] = SimCredentials.ClientId,
+            ["ZCRM_CLIENT_SECRET"] = SimCredentials.ClientSecret,
+            ["ZCRM_DATA_CENTER"] = "eu",
+            ["ZCRM_ACCOUNTS_URL"] = "http://127.0.0.1:9/",
+            ["ZCRM_ACCESS_TOKEN"] = "",
+        };
+        string? Read(string name) => env.GetValueOrDefault(name);
+
+        var ex = Assert.Throws<ZcrmException>(() => new ZcrmConnectionOptions().WithEnvironment(Read));
+        Assert.Equal(ZcrmErrorCodes.InvalidConfiguration, ex.Code);
+        Assert.EndsWith("Not set: ZCRM_REFRESH_TOKEN.", ex.Message);
+        Assert.DoesNotContain(SimCredentials.ClientSecret, ex.Message);
+
+        env["ZCRM_REFRESH_TOKEN"] = SimCredentials.RefreshToken;
+        var options = new ZcrmConnectionOptions { ApiVersion = "v7" }.WithEnvironment(Read);
+        Assert.Equal((ZcrmDataCenter.EU, "v7", SimCredentials.RefreshToken), (options.DataCenter, options.ApiVersion, options.RefreshToken));
+        Assert.Equal(new Uri("http://127.0.0.1:9/"), options.AccountsUrl);
+
+        env["ZCRM_DATA_CENTER"] = "3";
+        Assert.Contains("ZCRM_DATA_CENTER", Assert.Throws<ZcrmException>(() => new ZcrmConnectionOptions().WithEnvironment(Read)).Message);
+        env["ZCRM_DATA_CENTER"] = "US";
+        env["ZCRM_API_DOMAIN"] = "not a url";
+        Assert.Contains("ZCRM_API_DOMAIN", Assert.Throws<ZcrmException>(() => new ZcrmConnectionOptions().WithEnvironment(Read)).Message);
+    }
+
     [Theory]
     [InlineData("8")]
     [InlineData("v8/../x")]

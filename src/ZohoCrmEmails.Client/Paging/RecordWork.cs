@@ -8,15 +8,12 @@ public sealed record RecordRequest(string Module, string RecordId, string? Messa
     /// <summary>Bad input is refused here, before any request; the error names what is wrong.</summary>
     public void Validate(ZcrmEmailQuery? query = null)
     {
-        InputValidator.Module(Module);
-        InputValidator.RecordId(RecordId);
         if (MessageId is null)
         {
-            InputValidator.Query(Module, query);
+            InputValidator.EmailList(Module, RecordId, query);
             return;
         }
-        InputValidator.MessageId(MessageId);
-        InputValidator.OwnerId(query?.OwnerId);
+        InputValidator.Email(Module, RecordId, MessageId, query?.OwnerId);
         if (query?.Type is not null)
             throw new ZcrmException(ZcrmErrorCodes.InvalidParameterCombination, ZcrmErrorKind.InvalidArgument,
                 "A message id reads one e-mail in full; the type filter applies only to listing a record's e-mails.");
