@@ -85,7 +85,8 @@ function Invoke-TestTask {
     # Read by tests/Pester/TestSetup.ps1.
     $env:ZCRM_TEST_CONFIGURATION = $Configuration
     $env:ZCRM_TEST_MODULE = $moduleManifest
-    $result = Invoke-Pester -Configuration $config
+    # The tests run under a user's default preferences, not under this script's $ErrorActionPreference = 'Stop'.
+    $result = & { $ErrorActionPreference = 'Continue'; Invoke-Pester -Configuration $config }
     if ($result.Result -ne 'Passed') {
         throw "Pester: $($result.FailedCount) failed, $($result.PassedCount) passed."
     }

@@ -22,7 +22,8 @@ Describe 'Connect-Zcrm' {
 
         $c.PSObject.TypeNames[0] | Should -Be 'ZohoCrmEmails.ZcrmConnection'
         "$($c.DataCenter)" | Should -Be 'EU'
-        $c.ApiDomain | Should -Not -BeNullOrEmpty
+        # The api_domain the accounts server returned with the token, not the EU default.
+        "$($c.ApiDomain)" | Should -Be "$($sim.BaseUri)/"
         $c.TokenExpiresAt | Should -BeGreaterThan ([datetimeoffset]::Now)
         $c.CanRenewToken | Should -BeTrue
         Assert-NoSecret ($c | Format-List * | Out-String)
@@ -73,19 +74,23 @@ Describe 'Connect-Zcrm' {
         }
     }
 
-    It 'renews an expired access token once and loses nothing' {
-        Connect-Zcrm @connect
+    It 'renews an expired access token once per expiry and loses nothing' {
+        # Each token the simulator issues from now on is good for two CRM requests, then answers 401 INVALID_TOKEN.
         Set-ZcrmSimulatorKnob $sim @{ tokenExpiresAfterRequests = 2 }
+        Connect-Zcrm @connect
 
         @(Get-ZcrmRecordEmail Accounts $largeAccount).Count | Should -Be 150
-        (Get-ZcrmSimulatorStat $sim).tokenRequests | Should -BeGreaterThan 1
+        # 15 pages, two per token: 8 tokens; the 7 refused requests are each renewed once and sent again.
+        $stats = Get-ZcrmSimulatorStat $sim
+        $stats.tokenRequests | Should -Be 8
+        $stats.listRequests | Should -Be (15 + 7)
     }
 
     It 'Disconnect-Zcrm forgets the default connection' {
         Connect-Zcrm @connect
         Disconnect-Zcrm
 
-        { Get-ZcrmRecordEmail Deals $deal } | Should -Throw -ErrorId 'Zcrm.NotConnected'
+        { Get-ZcrmRecordEmail Deals $deal } | Should -Throw -ErrorId 'Zcrm.NotConnected,ZohoCrmEmails.Module.GetZcrmRecordEmailCommand'
     }
 }
 

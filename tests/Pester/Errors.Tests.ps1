@@ -35,9 +35,9 @@ Describe 'Error ids' {
     }
 
     It 'turns the Zoho code <ErrorId> into the error id, category <Category>, target the record id' -ForEach @(
-        @{ Module = 'Widgets'; Id = '4150868000001234001'; ErrorId = 'Zcrm.INVALID_MODULE'; Category = 'InvalidArgument' }
-        @{ Module = 'Deals'; Id = '4150868000000000400'; ErrorId = 'Zcrm.INVALID_DATA'; Category = 'InvalidArgument' }
-        @{ Module = 'Deals'; Id = '4150868000000000403'; ErrorId = 'Zcrm.NO_PERMISSION'; Category = 'PermissionDenied' }
+        @{ Module = 'Widgets'; Id = '4150868000001234001'; ErrorId = 'Zcrm.INVALID_MODULE'; Category = 'InvalidArgument'; Message = 'the module name given seems to be invalid' }
+        @{ Module = 'Deals'; Id = '4150868000000000400'; ErrorId = 'Zcrm.INVALID_DATA'; Category = 'InvalidArgument'; Message = 'the id given seems to be invalid' }
+        @{ Module = 'Deals'; Id = '4150868000000000403'; ErrorId = 'Zcrm.NO_PERMISSION'; Category = 'PermissionDenied'; Message = 'permission denied' }
     ) {
         $run = Invoke-Captured { Get-ZcrmRecordEmail -Module $Module -Id $Id }
 
@@ -45,7 +45,7 @@ Describe 'Error ids' {
         $run.Errors[0].FullyQualifiedErrorId | Should -Be "$ErrorId,ZohoCrmEmails.Module.GetZcrmRecordEmailCommand"
         $run.Errors[0].CategoryInfo.Category | Should -Be $Category
         $run.Errors[0].TargetObject | Should -Be $Id
-        $run.Errors[0].Exception.Message | Should -Not -BeNullOrEmpty
+        $run.Errors[0].Exception.Message | Should -Be $Message    # Zoho's own words
     }
 
     It 'reports a NO_PERMISSION record among good ones and reads the others' {
@@ -157,11 +157,11 @@ Describe 'Connect-Zcrm errors' {
     It 'names invalid_code for a revoked refresh token' {
         Set-ZcrmSimulatorKnob $sim @{ revokeRefreshToken = $true }
 
-        { Connect-Zcrm @connect } | Should -Throw -ErrorId 'Zcrm.AuthenticationFailed' -ExpectedMessage '*invalid_code*'
+        { Connect-Zcrm @connect } | Should -Throw -ErrorId 'Zcrm.AuthenticationFailed,ZohoCrmEmails.Module.ConnectZcrmCommand' -ExpectedMessage '*invalid_code*'
     }
 
     It 'refuses plain http to a host that is not loopback, before any request' {
-        { Connect-Zcrm @connect -AccountsUrl 'http://accounts.example.com' } | Should -Throw -ErrorId 'Zcrm.InsecureEndpoint'
+        { Connect-Zcrm @connect -AccountsUrl 'http://accounts.example.com' } | Should -Throw -ErrorId 'Zcrm.InsecureEndpoint,ZohoCrmEmails.Module.ConnectZcrmCommand'
         (Get-ZcrmSimulatorStat $sim).totalRequests | Should -Be 0
     }
 
@@ -174,7 +174,7 @@ Describe 'Connect-Zcrm errors' {
         try {
             $env:ZCRM_CLIENT_ID = $sim.ClientId
             { Connect-Zcrm -FromEnvironment -AccountsUrl $sim.BaseUri } |
-                Should -Throw -ErrorId 'Zcrm.InvalidConfiguration' -ExpectedMessage '*ZCRM_CLIENT_SECRET*'
+                Should -Throw -ErrorId 'Zcrm.InvalidConfiguration,ZohoCrmEmails.Module.ConnectZcrmCommand' -ExpectedMessage '*ZCRM_CLIENT_SECRET*'
         }
         finally {
             foreach ($n in $saved.Keys) { [Environment]::SetEnvironmentVariable($n, $saved[$n]) }

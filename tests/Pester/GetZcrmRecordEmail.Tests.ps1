@@ -71,7 +71,9 @@ Contacts,3652397000001790222
         $mails.Count | Should -Be 9
         ($mails | ForEach-Object { "$($_.Module)/$($_.RecordId)" } | Select-Object -Unique) |
             Should -Be @('Deals/4150868000000000011', 'Leads/3652397000001790111', 'Contacts/3652397000001790222')
-        Get-ZcrmSimulatorLog $sim | Should -Match 'type=sent_from_crm'
+        $lists = @(Get-ZcrmSimulatorLog $sim | Where-Object { $_ -like 'GET /crm/*' })
+        $lists.Count | Should -Be 3
+        $lists | ForEach-Object { $_ | Should -Match '\?type=sent_from_crm$' }
     }
 
     It 'binds the ModuleApiName and RecordId property names too' {

@@ -29,8 +29,13 @@ $leadWithSharing = '3652397000001790004'
 # Every other record id has knob defaultEmailCount e-mails; these give distinct ones.
 function Get-TestRecordId([int] $Count) { 1..$Count | ForEach-Object { '41508680000000{0:d5}' -f (10 + $_) } }
 
-# Output, errors and every other stream of a script block, separated.
+# Output, errors and every other stream of a script block, separated. The preferences are set here, not inherited:
+# a caller's $ErrorActionPreference = 'Stop' (a build script's, say) would turn every non-terminating error into a
+# throw and hide what a user with the default preferences sees.
 function Invoke-Captured([scriptblock] $Script) {
+    $ErrorActionPreference = 'Continue'
+    $VerbosePreference = 'SilentlyContinue'
+    $DebugPreference = 'SilentlyContinue'
     $all = @(& $Script *>&1)
     [pscustomobject]@{
         Output  = @($all | Where-Object { $_ -isnot [System.Management.Automation.ErrorRecord] -and $_ -isnot [System.Management.Automation.InformationalRecord] })
