@@ -54,11 +54,13 @@ Describe 'Help for <_>' -ForEach 'Connect-Zcrm', 'Disconnect-Zcrm', 'Get-ZcrmRec
     }
 
     It 'documents every parameter' {
-        $actual = (Get-Command $_).Parameters.Keys | Where-Object { $_ -notin $common } | Sort-Object
-        $documented = @($help.parameters.parameter | ForEach-Object name | Sort-Object)
+        $actual = @((Get-Command $_).Parameters.Keys | Where-Object { $_ -notin $common } | Sort-Object)
+        # A cmdlet without parameters has no 'parameter' entry at all (Disconnect-Zcrm).
+        $documentedParameters = @($help.parameters | Select-Object -ExpandProperty parameter -ErrorAction Ignore)
+        $documented = @($documentedParameters | ForEach-Object name | Sort-Object)
 
-        $documented | Should -Be @($actual)
-        foreach ($p in $help.parameters.parameter) { ($p.description.Text -join ' ') | Should -Not -BeNullOrEmpty }
+        ($documented -join ', ') | Should -Be ($actual -join ', ')
+        foreach ($p in $documentedParameters) { ($p.description.Text -join ' ') | Should -Not -BeNullOrEmpty -Because "$($p.name) needs a description" }
     }
 
     It 'has at least three examples' {
@@ -72,12 +74,32 @@ Describe 'Format views' {
         Connect-Zcrm @connect
     }
 
-    It 'shows e-mails as a table of Time, From, Subject and a short status' {
-        $text = Get-ZcrmRecordEmail Deals $deal | Select-Object -First 3 | Out-String -Width 200
+    It 'shows e-mails as a table that reads whole in 80 columns: local time, sender, subject, status' {
+        $mails = @(Get-ZcrmRecordEmail Deals $deal | Select-Object -First 3)
+        $lines = @(($mails | Out-String -Width 80) -split '\r?\n')
 
-        $text | Should -Match 'Time\s+From\s+Subject\s+Status'
-        $text | Should -Match 'Pat Boyle <pat@crm\.example\.com>'
-        $text | Should -Match 'sent; opened|sent,opened'
+        $header = @($lines | Where-Object { $_ -match '^Time\s' })
+        $header.Count | Should -Be 1
+        $header[0] | Should -Match '^Time\s+From\s+Subject\s+Status\s+Att$'
+        $lines | ForEach-Object { $_.Length | Should -BeLessOrEqual 80 }
+        $rows = @($lines | Where-Object { $_ -match '^\d{4}-' })
+        $rows.Count | Should -Be 3
+        for ($i = 0; $i -lt 3; $i++) {
+            # Local time to the minute, uncut; the sender's name whole; the subject given the rest of the line.
+            $rows[$i] | Should -BeLike "$($mails[$i].Time.LocalDateTime.ToString('yyyy-MM-dd HH:mm')) Pat Boyle *"
+            $rows[$i] | Should -Match ([regex]::Escape($mails[$i].Subject.Substring(0, 25)))
+        }
+        # The most telling status of each: mail 1 was sent, mail 2 sent and opened, mail 3 bounced.
+        $rows[0] | Should -Match '\ssent\s+@$'
+        $rows[1] | Should -Match '\sopened\s*$'
+        $rows[2] | Should -Match '\sbounced\s*$'
+    }
+
+    It 'shows whole addresses and every status in the list view' {
+        $text = Get-ZcrmRecordEmail Deals $deal | Select-Object -Skip 1 -First 1 | Format-List | Out-String -Width 200
+
+        $text | Should -Match '(?m)^From\s+: Pat Boyle <pat@crm\.example\.com>$'
+        $text | Should -Match '(?m)^Status\s+: sent; opened$'
     }
 
     It 'shows a detailed e-mail as a list with its body' {

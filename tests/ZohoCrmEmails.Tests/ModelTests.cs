@@ -44,7 +44,7 @@ public sealed class ModelTests : SimulatorTest
         Assert.Equal(TimeSpan.FromHours(5.5), bounced.Status[0].BouncedTime!.Value.Offset);
 
         Assert.Equal("<", emails[3].MessageId[..1]);
-        Assert.Equal("bounced", bounced.StatusSummary);
+        Assert.Equal("bounced", bounced.Status.ToString());
         Assert.Equal(4, emails.Count(e => e.Bounced));   // indices 2, 8, 14, 20
     }
 

@@ -52,9 +52,6 @@ public sealed class ZcrmEmail
     /// <summary>True once the body was read (the one-e-mail call).</summary>
     [JsonIgnore] public bool HasContent => Content is not null;
 
-    /// <summary>The status types, comma-separated, for narrow displays.</summary>
-    [JsonIgnore] public string StatusSummary => string.Join(",", Status.Select(s => s.Type));
-
     private bool HasStatus(string type)
     {
         foreach (var s in Status)
