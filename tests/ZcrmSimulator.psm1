@@ -143,7 +143,7 @@ function Get-ZcrmSimulatorStat {
 }
 
 function Get-ZcrmSimulatorLog {
-    <# Method and raw target of each CRM request served, in arrival order. #>
+    <# Method and raw target of each request served (token and CRM), in arrival order. #>
     [CmdletBinding()]
     [OutputType([string])]
     param([Parameter(Mandatory, Position = 0)] [psobject] $Simulator)

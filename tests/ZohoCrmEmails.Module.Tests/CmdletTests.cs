@@ -215,7 +215,7 @@ public sealed class CmdletTests : PowerShellTest
     }
 
     [Fact]
-    public void Ctrl_C_stops_the_request_in_flight_and_nothing_follows()
+    public async Task Ctrl_C_stops_the_request_in_flight_and_nothing_follows()
     {
         Assert.Empty(Run(ConnectScript).Errors);
         Sim.Knobs.LatencyMs = 60_000;
@@ -223,7 +223,7 @@ public sealed class CmdletTests : PowerShellTest
         ps.Runspace = Runspace;
         ps.AddScript("Get-ZcrmRecordEmail Deals " + Deal);
         var running = ps.BeginInvoke();
-        SpinWait.SpinUntil(() => Sim.Stats.ListRequests == 1);
+        await Sim.Stats.WhenCrmRequests(1).WaitAsync(TimeSpan.FromSeconds(30));
         ps.Stop();
         Assert.Throws<PipelineStoppedException>(() => ps.EndInvoke(running));
         Assert.Equal(PSInvocationState.Stopped, ps.InvocationStateInfo.State);

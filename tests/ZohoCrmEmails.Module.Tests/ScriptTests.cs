@@ -60,7 +60,7 @@ public sealed class ScriptTests : PowerShellTest
         var o = Assert.Single(r.Output);
         Assert.Equal(3, o.Properties["Mails"].Value);
         Assert.Equal(1L, o.Properties["Lists"].Value);
-        Assert.Equal("GET /crm/v8/Deals/4150868000000000011/Emails", o.Properties["Log"].Value);
+        Assert.Equal("POST /oauth/v2/token|GET /crm/v8/Deals/4150868000000000011/Emails", o.Properties["Log"].Value);
         Assert.Equal(0L, o.Properties["AfterReset"].Value);
         Assert.Equal(true, o.Properties["Exited"].Value);
         Assert.Equal(4, o.Properties["Secrets"].Value);

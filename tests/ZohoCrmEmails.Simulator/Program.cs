@@ -16,7 +16,7 @@ Usage: dotnet run --project tests/ZohoCrmEmails.Simulator -- [--port N] [knob op
 
 Control endpoints (loopback only; knobs as JSON, property names as in SimulatorKnobs, camelCase):
   GET  /__sim/stats          requests served per route, peak concurrency
-  GET  /__sim/log            method and raw target of recent CRM requests
+  GET  /__sim/log            method and raw target of recent requests (token and CRM)
   GET  /__sim/knobs          current knobs
   POST /__sim/knobs          replace the knobs, e.g. {"fail429Count":2,"retryAfter":"1"}
   POST /__sim/reset          default knobs, zero counters, forget tokens

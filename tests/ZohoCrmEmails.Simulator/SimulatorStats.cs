@@ -17,8 +17,24 @@ public sealed class SimulatorStats
     public long TotalRequests => CrmRequests + TokenRequests;
     /// <summary>The most CRM requests being served at once since start or <see cref="ResetPeak"/>.</summary>
     public int PeakInFlight => Volatile.Read(ref _peakInFlight);
-    /// <summary>Method and raw target of each CRM request, in arrival order (bounded).</summary>
+    /// <summary>Method and raw target of each request (token and CRM), in arrival order (bounded).</summary>
     public ConcurrentQueue<string> Log { get; } = new();
+    private readonly List<(long Count, TaskCompletionSource Reached)> _crmWaiters = [];
+
+    /// <summary>
+    /// Completes once <paramref name="count"/> CRM requests have arrived: lets a test act while a request is in flight
+    /// without polling. Give it a bound (WaitAsync) so that a request that never comes fails the test instead of hanging it.
+    /// </summary>
+    public Task WhenCrmRequests(long count)
+    {
+        lock (_crmWaiters)
+        {
+            if (CrmRequests >= count) return Task.CompletedTask;
+            var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _crmWaiters.Add((count, reached));
+            return reached.Task;
+        }
+    }
 
     internal void Count(SimRoute route)
     {
@@ -29,6 +45,20 @@ public sealed class SimulatorStats
             case SimRoute.Detail: Interlocked.Increment(ref _detail); break;
             case SimRoute.Sharing: Interlocked.Increment(ref _sharing); break;
             default: Interlocked.Increment(ref _other); break;
+        }
+        if (route != SimRoute.Token) SignalCrmWaiters();
+    }
+
+    private void SignalCrmWaiters()
+    {
+        lock (_crmWaiters)
+        {
+            var count = CrmRequests;
+            foreach (var waiter in _crmWaiters.Where(w => w.Count <= count).ToList())
+            {
+                waiter.Reached.TrySetResult();
+                _crmWaiters.Remove(waiter);
+            }
         }
     }
 

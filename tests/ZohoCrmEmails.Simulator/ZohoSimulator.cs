@@ -83,6 +83,7 @@ public sealed class ZohoSimulator : IAsyncDisposable
         if (path == "/oauth/v2/token")
         {
             Stats.Count(SimRoute.Token);
+            Stats.Record(ctx.Request.Method + " " + ctx.Features.Get<IHttpRequestFeature>()!.RawTarget);
             await TokenAsync(ctx).ConfigureAwait(false);
             return;
         }

@@ -45,13 +45,18 @@ public sealed class ErrorAndRetryTests : SimulatorTest
     [Fact]
     public async Task Retry_after_in_seconds_and_as_a_date_is_honoured()
     {
+        var clock = new InstantTimers();
+        var c = Connect(o => o with { TimeProvider = clock, Retry = FastRetry with { MaxTotalDelay = TimeSpan.FromMinutes(1) } });
         Sim.Knobs.Fail429Count = 1;
-        Sim.Knobs.RetryAfter = "1";
-        var c = Connect();
+        Sim.Knobs.RetryAfter = "7";
         Assert.Equal(10, (await c.GetEmailPageAsync("Deals", SimRecords.Deal25)).Emails.Count);
+        Assert.Equal([TimeSpan.FromSeconds(7)], clock.Waits);   // not the backoff (at most 10 ms here)
+
         Sim.Knobs.Fail429Count = 1;
-        Sim.Knobs.RetryAfter = "date:1";
+        Sim.Knobs.RetryAfter = "date:30";   // an HTTP date 30 s ahead, to the second
         Assert.Equal(10, (await c.GetEmailPageAsync("Deals", SimRecords.Deal25)).Emails.Count);
+        Assert.Equal(2, clock.Waits.Count);
+        Assert.InRange(clock.Waits.Last().TotalSeconds, 28, 30);
         Assert.Equal(4, Sim.Stats.ListRequests);
     }
 
@@ -117,14 +122,12 @@ public sealed class ErrorAndRetryTests : SimulatorTest
     [Fact]
     public async Task Nothing_listening_is_connection_failed()
     {
-        var port = Sim.BaseUri.Port;
         await Sim.DisposeAsync();
         var c = Connect(o => o with { Retry = FastRetry with { MaxAttempts = 2 } });
         var ex = await Assert.ThrowsAsync<ZcrmException>(() => c.ConnectAsync());
         Assert.Equal(ZcrmErrorCodes.ConnectionFailed, ex.Code);
         Assert.Equal(ZcrmErrorKind.Connection, ex.Kind);
         Sim = await ZohoSimulator.StartAsync();   // for DisposeAsync
-        Assert.NotEqual(0, port);
     }
 
     [Fact]
@@ -168,7 +171,7 @@ public sealed class ErrorAndRetryTests : SimulatorTest
         Sim.Knobs.LatencyMs = 10_000;
         using var cts = new CancellationTokenSource();
         var enumerating = ToListAsync(c.GetEmails("Deals", SimRecords.Deal25), cts.Token);
-        while (Sim.Stats.ListRequests == 0) await Task.Yield();
+        await Sim.Stats.WhenCrmRequests(1).WaitAsync(TimeSpan.FromSeconds(30));
         cts.Cancel();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => enumerating);
         Assert.Equal(1, Sim.Stats.ListRequests);
@@ -182,7 +185,7 @@ public sealed class ErrorAndRetryTests : SimulatorTest
         var c = Connect(o => o with { Retry = FastRetry with { MaxTotalDelay = TimeSpan.FromMinutes(5) } });
         using var cts = new CancellationTokenSource();
         var call = c.GetEmailPageAsync("Deals", SimRecords.Deal25, ct: cts.Token);
-        while (Sim.Stats.ListRequests == 0) await Task.Yield();
+        await Sim.Stats.WhenCrmRequests(1).WaitAsync(TimeSpan.FromSeconds(30));
         cts.Cancel();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call);
         Assert.Equal(1, Sim.Stats.ListRequests);

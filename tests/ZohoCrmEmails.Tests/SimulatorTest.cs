@@ -58,3 +58,27 @@ public sealed class ManualClock : TimeProvider
     public override DateTimeOffset GetUtcNow() => _now;
     public void Advance(TimeSpan by) => _now += by;
 }
+
+/// <summary>Timers that fire at once and remember what they were asked to wait: backoff and Retry-After without real waiting.</summary>
+public sealed class InstantTimers : TimeProvider
+{
+    private readonly System.Collections.Concurrent.ConcurrentQueue<TimeSpan> _waits = new();
+    public IReadOnlyCollection<TimeSpan> Waits => _waits;
+
+    public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+    {
+        if (dueTime != Timeout.InfiniteTimeSpan)
+        {
+            _waits.Enqueue(dueTime);
+            ThreadPool.QueueUserWorkItem(_ => callback(state));
+        }
+        return new Fired();
+    }
+
+    private sealed class Fired : ITimer
+    {
+        public bool Change(TimeSpan dueTime, TimeSpan period) => false;
+        public void Dispose() { }
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
+}
