@@ -4,7 +4,7 @@
 Builds, tests and demonstrates the ZohoCrmEmails module.
 
 .DESCRIPTION
-Build  lays out a ready-to-import module under out/ZohoCrmEmails (and builds the simulator and tests).
+Build  lays out a ready-to-import module under out/<Configuration>/ZohoCrmEmails (and builds the simulator and tests).
 Test   builds, runs the xunit suites (dotnet test), then the Pester 5 suite under tests/Pester against the
        standalone simulator. Pester is taken from an installed copy, else installed from the PowerShell Gallery.
 Demo   builds, starts the simulator on 127.0.0.1, imports the built module and runs a few real commands.
@@ -37,7 +37,7 @@ Set-StrictMode -Version Latest
 
 $repo = $PSScriptRoot
 $solution = Join-Path $repo 'ZohoCrmEmails.sln'
-$moduleManifest = Join-Path $repo 'out' 'ZohoCrmEmails' 'ZohoCrmEmails.psd1'
+$moduleManifest = Join-Path $repo 'out' $Configuration 'ZohoCrmEmails' 'ZohoCrmEmails.psd1'
 $minimumPester = [version]'5.5.0'
 
 function Invoke-Dotnet {
@@ -81,7 +81,7 @@ function Invoke-TestTask {
     $config.Run.PassThru = $true
     $config.Output.Verbosity = 'Detailed'
     $config.TestResult.Enabled = $true
-    $config.TestResult.OutputPath = Join-Path $repo 'out' 'TestResults' 'pester.xml'
+    $config.TestResult.OutputPath = Join-Path $repo 'out' $Configuration 'TestResults' 'pester.xml'
     # Read by tests/Pester/TestSetup.ps1.
     $env:ZCRM_TEST_CONFIGURATION = $Configuration
     $env:ZCRM_TEST_MODULE = $moduleManifest

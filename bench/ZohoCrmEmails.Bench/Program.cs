@@ -6,6 +6,8 @@ using System.Text;
 using System.Text.Json;
 using ZohoCrmEmails;
 using ZohoCrmEmails.Bench;
+using ZohoCrmEmails.Http;
+using ZohoCrmEmails.Json;
 using ZohoCrmEmails.Models;
 using ZohoCrmEmails.Paging;
 using ZohoCrmEmails.Simulator;
@@ -14,7 +16,7 @@ using ZohoCrmEmails.Simulator;
 // tests assert behaviour; this reports how fast and how lean that behaviour is on this machine.
 
 await using var sim = await SimulatorProcess.StartAsync();
-using var connection = new ZcrmConnection(new ZcrmConnectionOptions
+using var connection = new ZcrmClient(new ZcrmConnectionOptions
 {
     AccountsUrl = sim.BaseUri,
     ClientId = SimCredentials.ClientId,
@@ -109,7 +111,7 @@ namespace ZohoCrmEmails.Bench
         public sealed record ParseResult(TimeSpan Wall, double EmailsPerSecond, double BytesPerEmail);
 
         /// <summary>The cmdlets' path: records through the ordered fan-out, results consumed on this thread.</summary>
-        public static async Task<Result> RunAsync(SimulatorProcess sim, ZcrmConnection connection, string[] ids, int throttle)
+        public static async Task<Result> RunAsync(SimulatorProcess sim, ZcrmClient connection, string[] ids, int throttle)
         {
             var before = await sim.StatsAsync();
             await sim.ResetPeakAsync();
@@ -122,7 +124,7 @@ namespace ZohoCrmEmails.Bench
             TimeSpan first = default;
 
             var clock = Stopwatch.StartNew();
-            using (var fanOut = new OrderedFanOut<RecordRequest, ZcrmEmail>(throttle, RecordWork.Emails(connection, null, false), CancellationToken.None))
+            using (var fanOut = new OrderedFanOut<RecordRequest, ZcrmEmail>(throttle, RecordWork.Emails(connection, null, false, new ZcrmCallContext(throttle)), CancellationToken.None))
             {
                 void Take(IEnumerable<FanOutResult<RecordRequest, ZcrmEmail>> results)
                 {
@@ -149,16 +151,16 @@ namespace ZohoCrmEmails.Bench
         }
 
         /// <summary>Parses one real list page <paramref name="pages"/> times, exactly as a response is parsed.</summary>
-        public static ParseResult Parse(byte[] body, int pages)
+        public static ParseResult Parse(byte[] bytes, int pages)
         {
-            using var response = new HttpResponseMessage(HttpStatusCode.OK) { Content = new ByteArrayContent(body) };
-            response.Content.Headers.ContentLength = body.Length;
-            var perPage = ZcrmConnection.ReadEmailPage(response, body, "GET /bench", "Deals", "1").Emails.Count;
-            for (var i = 0; i < 500; i++) ZcrmConnection.ReadEmailPage(response, body, "GET /bench", "Deals", "1");   // JIT and caches
+            // The body as the wire handler leaves it: read once into a rented buffer, then parsed in place.
+            using var body = BufferedBody.ReadAsync(new ByteArrayContent(bytes), bytes.Length, "GET /bench", 200, CancellationToken.None).GetAwaiter().GetResult();
+            var perPage = ResponseParser.EmailPage(200, body, "Deals", "1", "GET /bench").Emails.Count;
+            for (var i = 0; i < 500; i++) ResponseParser.EmailPage(200, body, "Deals", "1", "GET /bench");   // JIT and caches
 
             var allocated = GC.GetAllocatedBytesForCurrentThread();
             var clock = Stopwatch.StartNew();
-            for (var i = 0; i < pages; i++) ZcrmConnection.ReadEmailPage(response, body, "GET /bench", "Deals", "1");
+            for (var i = 0; i < pages; i++) ResponseParser.EmailPage(200, body, "Deals", "1", "GET /bench");
             var wall = clock.Elapsed;
             allocated = GC.GetAllocatedBytesForCurrentThread() - allocated;
             var emails = (double)pages * perPage;

@@ -1,48 +1,67 @@
-using System.Text.RegularExpressions;
-
 namespace ZohoCrmEmails;
 
-/// <summary>Refuses bad input before any request is made, each with its own error code.</summary>
-public static partial class InputValidator
+/// <summary>
+/// Refuses bad input before any request is made, each with its own error code. Every check is anchored and
+/// ASCII-only: a value either is entirely what the URL expects there, or it is refused.
+/// </summary>
+public static class InputValidator
 {
-    [GeneratedRegex("^[A-Za-z][A-Za-z0-9_]*$")]
-    private static partial Regex ModuleName();
+    private const int MaxModuleLength = 100;
+    private const int MaxMessageIdLength = 1024;
+    private const int MaxAttachmentIdLength = 1024;
 
-    [GeneratedRegex(@"^v\d+(\.\d+)?$")]
-    private static partial Regex ApiVersionPattern();
-
-    internal static bool IsApiVersion(string? version) => version is not null && ApiVersionPattern().IsMatch(version);
-
+    /// <summary>A module API name: an ASCII letter, then ASCII letters, digits and underscores.</summary>
     public static void Module(string? module)
     {
         if (string.IsNullOrWhiteSpace(module))
-            throw new ZcrmException(ZcrmErrorCodes.InvalidModule, ZcrmErrorKind.InvalidArgument, "The module name is empty.");
-        if (module.Length > 100 || !ModuleName().IsMatch(module))
-            throw new ZcrmException(ZcrmErrorCodes.InvalidModule, ZcrmErrorKind.InvalidArgument,
+            throw Invalid(ZcrmErrorCodes.InvalidModule, "The module name is empty.");
+        if (module.Length > MaxModuleLength || !char.IsAsciiLetter(module[0]) || !module.All(c => char.IsAsciiLetterOrDigit(c) || c == '_'))
+            throw Invalid(ZcrmErrorCodes.InvalidModule,
                 $"'{Shorten(module)}' is not a module API name: use letters, digits and underscores only, starting with a letter (e.g. Deals).");
     }
 
     public static void RecordId(string? recordId)
     {
         if (string.IsNullOrWhiteSpace(recordId))
-            throw new ZcrmException(ZcrmErrorCodes.InvalidRecordId, ZcrmErrorKind.InvalidArgument, "The record id is empty.");
-        if (!IsDigits(recordId) || !long.TryParse(recordId, out var value) || value <= 0)
-            throw new ZcrmException(ZcrmErrorCodes.InvalidRecordId, ZcrmErrorKind.InvalidArgument,
-                $"'{Shorten(recordId)}' is not a record id: expected a positive 64-bit number written in digits.");
+            throw Invalid(ZcrmErrorCodes.InvalidRecordId, "The record id is empty.");
+        if (!IsAsciiDigits(recordId) || !long.TryParse(recordId, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var value) || value <= 0)
+            throw Invalid(ZcrmErrorCodes.InvalidRecordId, $"'{Shorten(recordId)}' is not a record id: expected a positive 64-bit number written in digits.");
     }
 
+    /// <summary>
+    /// Any opaque id Zoho may hand out is escaped as one path segment, except what no escaping can keep in its place:
+    /// "." and ".." (servers remove dot segments, so the call would reach another URL), control characters, and
+    /// absurd lengths.
+    /// </summary>
     public static void MessageId(string? messageId)
     {
         if (string.IsNullOrWhiteSpace(messageId))
-            throw new ZcrmException(ZcrmErrorCodes.InvalidMessageId, ZcrmErrorKind.InvalidArgument, "The message id is empty.");
+            throw Invalid(ZcrmErrorCodes.InvalidMessageId, "The message id is empty.");
+        if (messageId.Length > MaxMessageIdLength || messageId.All(c => c == '.') || messageId.Any(char.IsControl))
+            throw Invalid(ZcrmErrorCodes.InvalidMessageId,
+                $"'{Shorten(messageId)}' is not a message id: it is made of dots only, holds control characters or is longer than {MaxMessageIdLength} characters.");
     }
 
     public static void OwnerId(string? ownerId)
     {
         if (ownerId is null) return;
-        if (!IsDigits(ownerId) || !long.TryParse(ownerId, out _))
-            throw new ZcrmException(ZcrmErrorCodes.InvalidOwnerId, ZcrmErrorKind.InvalidArgument,
-                $"'{Shorten(ownerId)}' is not a user id: expected digits.");
+        if (!IsAsciiDigits(ownerId) || !long.TryParse(ownerId, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out _))
+            throw Invalid(ZcrmErrorCodes.InvalidOwnerId, $"'{Shorten(ownerId)}' is not a user id: expected digits.");
+    }
+
+    /// <summary>An attachment id travels in the query string (escaped); it must at least be a plain, bounded value.</summary>
+    public static void AttachmentId(string? attachmentId)
+    {
+        if (string.IsNullOrWhiteSpace(attachmentId) || attachmentId.Length > MaxAttachmentIdLength || attachmentId.Any(char.IsControl))
+            throw Invalid(ZcrmErrorCodes.InvalidAttachmentId, $"'{Shorten(attachmentId ?? "")}' is not an attachment id.");
+    }
+
+    /// <summary>"v8", "v2.1": what may stand in /crm/{version}/.</summary>
+    public static bool IsApiVersion(string? version)
+    {
+        if (version is not { Length: >= 2 } || version[0] != 'v') return false;
+        var parts = version[1..].Split('.');
+        return parts.Length <= 2 && parts.All(p => p.Length is > 0 and <= 4 && IsAsciiDigits(p));
     }
 
     /// <summary>A record: its module's API name and its id.</summary>
@@ -72,20 +91,19 @@ public static partial class InputValidator
         if (query is null) return;
         OwnerId(query.OwnerId);
         if (query.OwnerId is not null && query.Type != ZcrmEmailType.UserEmails)
-            throw new ZcrmException(ZcrmErrorCodes.InvalidParameterCombination, ZcrmErrorKind.InvalidArgument,
-                "An owner id can only be given with the UserEmails type (type=user_emails).");
+            throw Invalid(ZcrmErrorCodes.InvalidParameterCombination, "An owner id can only be given with the UserEmails type (type=user_emails).");
         if (query.Type is { } type && type.IsAccountsOnly() && !string.Equals(module, "Accounts", StringComparison.Ordinal))
-            throw new ZcrmException(ZcrmErrorCodes.InvalidParameterCombination, ZcrmErrorKind.InvalidArgument,
-                $"The type {type} is only available for the Accounts module, not '{module}'.");
+            throw Invalid(ZcrmErrorCodes.InvalidParameterCombination, $"The type {type} is only available for the Accounts module, not '{module}'.");
     }
 
-    private static bool IsDigits(string s)
+    private static bool IsAsciiDigits(string s) => s.Length > 0 && s.All(char.IsAsciiDigit);
+
+    private static ZcrmException Invalid(string code, string message) => new(code, ZcrmErrorKind.InvalidArgument, message);
+
+    // Error text echoes the input, but never an unbounded amount of it, nor control characters.
+    internal static string Shorten(string s, int max = 64)
     {
-        foreach (var c in s)
-            if (c is < '0' or > '9') return false;
-        return s.Length > 0;
+        var shown = s.Length <= max ? s : s[..max] + "…";
+        return shown.Any(char.IsControl) ? string.Concat(shown.Select(c => char.IsControl(c) ? '?' : c)) : shown;
     }
-
-    // Error text echoes the input, but never an unbounded amount of it.
-    private static string Shorten(string s) => s.Length <= 64 ? s : s[..64] + "…";
 }

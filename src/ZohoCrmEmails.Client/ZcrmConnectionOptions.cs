@@ -27,8 +27,17 @@ public sealed record ZcrmConnectionOptions
     /// and answers 429 beyond it; the default is the highest cap, and a 429 cuts the connection's limit anyway.
     /// </summary>
     public int MaxConcurrentRequests { get; init; } = 25;
-    /// <summary>How long before its expiry a cached access token is renewed.</summary>
+    /// <summary>
+    /// How long before its expiry a cached access token is renewed, at most: a token that lives less than ten times
+    /// this is renewed when nine tenths of its life are over, so that short-lived tokens are still used.
+    /// </summary>
     public TimeSpan TokenRenewalMargin { get; init; } = TimeSpan.FromSeconds(60);
+    /// <summary>
+    /// The most bytes one response may have (64 MiB by default: far above a page of e-mails or one e-mail's body).
+    /// A longer one, or an endless one, is refused with Zcrm.ResponseTooLarge and not retried; memory stays bounded.
+    /// </summary>
+    public long MaxResponseBytes { get; init; } = DefaultMaxResponseBytes;
+    public const long DefaultMaxResponseBytes = 64L * 1024 * 1024;
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 
     /// <summary>
@@ -76,14 +85,19 @@ public sealed record ZcrmConnectionOptions
             throw Invalid("The request timeout must be positive.");
         if (MaxConcurrentRequests < 1)
             throw Invalid("MaxConcurrentRequests must be at least 1.");
-        if (TokenRenewalMargin < TimeSpan.FromSeconds(60))
-            throw Invalid("The token renewal margin must be at least 60 seconds.");
+        if (TokenRenewalMargin <= TimeSpan.Zero)
+            throw Invalid("The token renewal margin must be positive.");
+        if (MaxResponseBytes < 1024)
+            throw Invalid("The response size limit must be at least 1 KiB.");
         if (!InputValidator.IsApiVersion(ApiVersion))
-            throw Invalid($"'{ApiVersion}' is not an API version such as v8.");
+            throw Invalid($"'{InputValidator.Shorten(ApiVersion)}' is not an API version such as v8.");
+        if (!HasRefreshCredentials && !IsHeaderSafe(AccessToken!))
+            throw Invalid("The access token holds characters that cannot be sent in an HTTP header (spaces, line breaks, non-ASCII).");
         Retry.Validate();
-        EndpointGuard.Check(AccountsUrl ?? ZcrmDataCenters.AccountsUrl(DataCenter), "accounts URL");
-        if (ApiDomain is not null) EndpointGuard.Check(ApiDomain, "API domain");
     }
+
+    /// <summary>Visible ASCII only: what can follow "Zoho-oauthtoken " in a header without changing the request.</summary>
+    internal static bool IsHeaderSafe(string value) => value.Length > 0 && value.All(c => c is > ' ' and < '\x7f');
 
     private static ZcrmException Invalid(string message) =>
         new(ZcrmErrorCodes.InvalidConfiguration, ZcrmErrorKind.InvalidArgument, message);

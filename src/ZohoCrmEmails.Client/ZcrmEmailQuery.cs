@@ -1,17 +1,5 @@
 namespace ZohoCrmEmails;
 
-/// <summary>The e-mail types Zoho filters a record's e-mails by.</summary>
-public enum ZcrmEmailType
-{
-    SentFromCrm,
-    ScheduledInCrm,
-    Drafts,
-    UserEmails,
-    AllContactsSentCrmEmails,
-    AllContactsScheduledCrmEmails,
-    AllContactsDraftCrmEmails,
-}
-
 public static class ZcrmEmailTypeExtensions
 {
     public static string ToWireName(this ZcrmEmailType type) => type switch

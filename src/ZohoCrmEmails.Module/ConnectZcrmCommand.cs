@@ -50,8 +50,8 @@ public sealed class ConnectZcrmCommand : ZcrmCmdletBase
     [ValidateNotNull]
     public Uri? ApiDomain { get; set; }
 
+    // Checked by the engine (Zcrm.InvalidConfiguration), like every other option.
     [Parameter]
-    [ValidatePattern(@"^v\d+(\.\d+)?$")]
     public string ApiVersion { get; set; } = "v8";
 
     [Parameter]
@@ -67,42 +67,48 @@ public sealed class ConnectZcrmCommand : ZcrmCmdletBase
     [ValidateRange(1, 25)]
     public int MaxConcurrentRequests { get; set; } = 25;
 
+    /// <summary>The most bytes one response may have; 64MB by default. PowerShell's size literals work: 256MB.</summary>
+    [Parameter]
+    [ValidateRange(1024L, 1024L * 1024 * 1024)]
+    public long MaximumResponseSize { get; set; } = ZcrmConnectionOptions.DefaultMaxResponseBytes;
+
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
     protected override void EndProcessing()
     {
-        ZcrmConnection connection;
+        ZcrmClient client;
         try
         {
-            connection = new ZcrmConnection(BuildOptions());
+            client = new ZcrmClient(BuildOptions());
         }
         catch (ZcrmException ex)
         {
-            ThrowTerminatingError(ErrorRecords.From(ex, null));
+            ThrowTerminatingError(ErrorRecords.From(ex, null, Redact));
             return;
         }
+        UseRedactor(client);
 
         try
         {
-            WriteVerbose($"Connecting to Zoho CRM {connection.DataCenter} through {connection.AccountsUrl.GetLeftPart(UriPartial.Authority)}.");
-            Wait(connection.ConnectAsync(CancelToken));
+            WriteVerbose(Redact($"Connecting to Zoho CRM {client.DataCenter} through {client.AccountsUrl.GetLeftPart(UriPartial.Authority)}."));
+            Wait(client.ConnectAsync(CreateCallContext(), CancelToken));
         }
         catch (ZcrmException ex)
         {
-            connection.Dispose();
+            client.Dispose();
             FlushTrace();
-            ThrowTerminatingError(ErrorRecords.From(ex, null));
+            ThrowTerminatingError(ErrorRecords.From(ex, null, Redact));
         }
         catch (PipelineStoppedException)
         {
-            connection.Dispose();
+            client.Dispose();
             throw;
         }
         FlushTrace();
-        ZcrmSession.Set(connection);
-        WriteVerbose($"Connected: API domain {connection.ApiDomain.GetLeftPart(UriPartial.Authority)}, token expires {connection.TokenExpiresAt?.ToString("u") ?? "(unknown: access token given)"}.");
-        if (PassThru) WriteObject(connection);
+        ZcrmSession.Set(client);
+        WriteVerbose(Redact($"Connected: API domain {client.ApiDomain.GetLeftPart(UriPartial.Authority)}, token expires {client.TokenExpiresAt?.ToString("u") ?? "(unknown: access token given)"}."));
+        if (PassThru) WriteObject(client);
     }
 
     private ZcrmConnectionOptions BuildOptions()
@@ -116,6 +122,7 @@ public sealed class ConnectZcrmCommand : ZcrmCmdletBase
             RequestTimeout = TimeSpan.FromSeconds(TimeoutSec),
             Retry = new ZcrmRetryPolicy { MaxAttempts = MaximumRetryCount + 1 },
             MaxConcurrentRequests = MaxConcurrentRequests,
+            MaxResponseBytes = MaximumResponseSize,
         };
         return ParameterSetName switch
         {
@@ -145,22 +152,4 @@ public sealed class ConnectZcrmCommand : ZcrmCmdletBase
             : Environment.GetEnvironmentVariable(name);
 
     private static string Plain(SecureString? secure) => new NetworkCredential("", secure).Password;
-}
-
-/// <summary>Forgets (and disposes) the runspace's default connection.</summary>
-[Cmdlet(VerbsCommunications.Disconnect, "Zcrm")]
-[OutputType(typeof(void))]
-public sealed class DisconnectZcrmCommand : PSCmdlet
-{
-    protected override void EndProcessing()
-    {
-        var connection = ZcrmSession.Remove();
-        if (connection is null)
-        {
-            WriteVerbose("No default Zoho CRM connection in this runspace.");
-            return;
-        }
-        connection.Dispose();
-        WriteVerbose($"Disconnected from {connection}.");
-    }
 }

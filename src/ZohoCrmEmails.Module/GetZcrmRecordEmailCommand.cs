@@ -31,17 +31,25 @@ public sealed class GetZcrmRecordEmailCommand : ZcrmRecordCmdletBase<ZcrmEmail>
 
     private ZcrmEmailQuery? Query => Type is null && OwnerId is null ? null : new ZcrmEmailQuery(Type, OwnerId);
 
-    protected override Func<RecordRequest, SemaphoreSlim, CancellationToken, IAsyncEnumerable<IReadOnlyList<ZcrmEmail>>> CreateWork(ZcrmConnection connection) =>
-        RecordWork.Emails(connection, Query, IncludeContent);
+    protected override PageSource<RecordRequest, ZcrmEmail> CreateSource(ZcrmClient client, ZcrmCallContext context) =>
+        RecordWork.Emails(client, Query, IncludeContent, context);
 
     protected override IEnumerable<RecordRequest> CurrentRequests() =>
         MessageId is { Length: > 0 } messageIds
             ? RecordId.SelectMany(id => messageIds.Select(m => new RecordRequest(Module, id, m)))
             : base.CurrentRequests();
 
-    protected override void Validate(RecordRequest request) => request.Validate(Query);
+    protected override void CheckParameters(RecordRequest request)
+    {
+        if (request.MessageId is not null && Type is not null)
+            throw new ZcrmException(ZcrmErrorCodes.InvalidParameterCombination, ZcrmErrorKind.InvalidArgument,
+                "-MessageId reads one e-mail in full; -Type filters only the listing of a record's e-mails.");
+    }
 
-    protected override object Emit(ZcrmEmail item)
+    // A failed read of one e-mail names that e-mail; a failed listing names the record.
+    protected override object ErrorTarget(RecordRequest request) => request.MessageId ?? request.RecordId;
+
+    protected override object Output(ZcrmEmail item)
     {
         if (!item.HasContent) return item;
         // A read e-mail gets its own view (a list with the body), chosen by type name.
@@ -49,15 +57,4 @@ public sealed class GetZcrmRecordEmailCommand : ZcrmRecordCmdletBase<ZcrmEmail>
         wrapped.TypeNames.Insert(0, DetailTypeName);
         return wrapped;
     }
-}
-
-/// <summary>Which users' mailboxes, and which kinds of e-mail, can be seen on CRM records.</summary>
-[Cmdlet(VerbsCommon.Get, "ZcrmEmailSharing")]
-[OutputType(typeof(ZcrmEmailSharing))]
-public sealed class GetZcrmEmailSharingCommand : ZcrmRecordCmdletBase<ZcrmEmailSharing>
-{
-    protected override string Activity => "Reading Zoho CRM e-mail sharing";
-
-    protected override Func<RecordRequest, SemaphoreSlim, CancellationToken, IAsyncEnumerable<IReadOnlyList<ZcrmEmailSharing>>> CreateWork(ZcrmConnection connection) =>
-        RecordWork.Sharing(connection);
 }

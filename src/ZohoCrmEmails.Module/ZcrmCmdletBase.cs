@@ -1,29 +1,51 @@
 using System.Collections.Concurrent;
 using System.Management.Automation;
-using System.Management.Automation.Runspaces;
-using System.Runtime.CompilerServices;
 
 namespace ZohoCrmEmails.Module;
 
 /// <summary>
-/// What every cmdlet shares: a cancellation token that StopProcessing (Ctrl+C) cancels, disposal that runs even
-/// after a stop, the trace sink behind -Verbose and -Debug, and ZcrmException → ErrorRecord.
+/// What every cmdlet shares: a cancellation token that StopProcessing (Ctrl+C) cancels, disposal that runs even after
+/// a stop, the call context that carries this invocation's -Verbose/-Debug trace, and ZcrmException → ErrorRecord.
 /// </summary>
 public abstract class ZcrmCmdletBase : PSCmdlet, IDisposable
 {
     private readonly CancellationTokenSource _cts = new();
-    private readonly PipelineTraceSink _trace = new();
-    private IDisposable? _traceScope;
+    private PipelineTraceSink? _trace;
+    private SecretRedactor? _redactor;
 
     protected CancellationToken CancelToken => _cts.Token;
 
-    protected override void BeginProcessing() => _traceScope = ZcrmTrace.Use(_trace);
-
     protected override void StopProcessing() => _cts.Cancel();
+
+    /// <summary>
+    /// The context for this invocation's calls: its own request cap, and a trace sink only when -Verbose or -Debug
+    /// output would be shown (traces cost nothing otherwise). Traces reach this cmdlet, whatever else shares the
+    /// connection or the pipeline.
+    /// </summary>
+    protected ZcrmCallContext CreateCallContext(int? maxConcurrentRequests = null)
+    {
+        var verbose = IsStreamEnabled("Verbose", "VerbosePreference");
+        var debug = IsStreamEnabled("Debug", "DebugPreference");
+        _trace = verbose || debug ? new PipelineTraceSink(debug) : null;
+        return new ZcrmCallContext(maxConcurrentRequests, _trace);
+    }
+
+    /// <summary>The connection whose secrets every text written by this cmdlet is redacted against.</summary>
+    protected void UseRedactor(ZcrmClient client) => _redactor = client.Redactor;
+
+    protected string Redact(string text) => _redactor?.Redact(text) ?? text;
+
+    private bool IsStreamEnabled(string parameter, string preference)
+    {
+        if (MyInvocation.BoundParameters.TryGetValue(parameter, out var value))
+            return value is SwitchParameter { IsPresent: true } or true;
+        return GetVariableValue(preference) is ActionPreference p && p is not (ActionPreference.SilentlyContinue or ActionPreference.Ignore);
+    }
 
     /// <summary>Writes the -Verbose/-Debug lines queued by requests, on the pipeline thread where Write* is allowed.</summary>
     protected void FlushTrace()
     {
+        if (_trace is null) return;
         while (_trace.Lines.TryDequeue(out var line))
         {
             if (line.Debug) WriteDebug(line.Text);
@@ -62,16 +84,20 @@ public abstract class ZcrmCmdletBase : PSCmdlet, IDisposable
         }
     }
 
-    protected ZcrmConnection ResolveConnection(ZcrmConnection? explicitConnection)
+    /// <summary>The -Connection given, else this runspace's default; terminating Zcrm.NotConnected without one.</summary>
+    protected ZcrmClient ResolveConnection(ZcrmConnection? explicitConnection)
     {
         var connection = explicitConnection ?? ZcrmSession.Get();
-        if (connection is null)
+        if (connection is ZcrmClient { IsClosed: false } client)
         {
-            var ex = new ZcrmException(ZcrmErrorCodes.NotConnected, ZcrmErrorKind.Authentication,
-                "Not connected to Zoho CRM. Run Connect-Zcrm first, or pass -Connection.");
-            ThrowTerminatingError(ErrorRecords.From(ex, null));
+            UseRedactor(client);
+            return client;
         }
-        return connection!;
+        var message = connection is null
+            ? "Not connected to Zoho CRM. Run Connect-Zcrm first, or pass -Connection."
+            : "This Zoho CRM connection was closed (Disconnect-Zcrm). Run Connect-Zcrm again.";
+        ThrowTerminatingError(ErrorRecords.From(new ZcrmException(ZcrmErrorCodes.NotConnected, ZcrmErrorKind.Authentication, message), null, Redact));
+        return null!;
     }
 
     /// <summary>Non-terminating for a failure of one record; terminating when no record can succeed (authentication).</summary>
@@ -80,13 +106,17 @@ public abstract class ZcrmCmdletBase : PSCmdlet, IDisposable
         FlushTrace();
         if (error is ZcrmException zex)
         {
-            var record = ErrorRecords.From(zex, target);
+            var record = ErrorRecords.From(zex, target, Redact);
             if (zex.Kind != ZcrmErrorKind.Authentication) WriteError(record);
             else ThrowTerminatingError(record);
         }
         else
         {
-            WriteError(new ErrorRecord(error, "Zcrm.UnexpectedError", ErrorCategory.NotSpecified, target));
+            // A defect of the module, not a wire failure: kept whole for the bug report, its text still redacted.
+            WriteError(new ErrorRecord(error, "Zcrm.UnexpectedError", ErrorCategory.NotSpecified, target)
+            {
+                ErrorDetails = new ErrorDetails(Redact(error.Message)),
+            });
         }
     }
 
@@ -99,72 +129,27 @@ public abstract class ZcrmCmdletBase : PSCmdlet, IDisposable
     protected virtual void Dispose(bool disposing)
     {
         if (!disposing) return;
-        _traceScope?.Dispose();
         _cts.Cancel();
         _cts.Dispose();
     }
 
-    private sealed class PipelineTraceSink : IZcrmTraceSink
+    /// <summary>Queues trace lines from any thread; the cmdlet writes them on the pipeline thread.</summary>
+    private sealed class PipelineTraceSink(bool includeHeaders) : IZcrmTraceSink
     {
         public ConcurrentQueue<(bool Debug, string Text)> Lines { get; } = new();
+        public bool IncludeHeaders { get; } = includeHeaders;
 
         public void OnRequest(ZcrmRequestTrace trace)
         {
             Lines.Enqueue((false, trace.ToString()));
+            if (!IncludeHeaders) return;
             Lines.Enqueue((true, $"{trace.Method} {trace.PathAndQuery} request headers: {Format(trace.RequestHeaders)}"));
             Lines.Enqueue((true, $"{trace.Method} {trace.PathAndQuery} response headers: {Format(trace.ResponseHeaders)}"));
         }
 
-        public void OnCreditsRemaining(long credits) => Lines.Enqueue((false, $"Zoho API credits remaining today: {credits}"));
+        public void OnApiCreditsRemaining(long credits) => Lines.Enqueue((false, $"Zoho API credits remaining today: {credits}"));
 
         private static string Format(IReadOnlyList<KeyValuePair<string, string>> headers) =>
             headers.Count == 0 ? "(none)" : string.Join("; ", headers.Select(h => $"{h.Key}: {h.Value}"));
-    }
-}
-
-/// <summary>ZcrmException → ErrorRecord: ErrorId "Zcrm.&lt;code&gt;", category by kind, recommended action filled in.</summary>
-public static class ErrorRecords
-{
-    public static ErrorRecord From(ZcrmException ex, object? target) => new(ex, ex.ErrorId, Category(ex.Kind), target)
-    {
-        ErrorDetails = new ErrorDetails(ex.Message) { RecommendedAction = ex.RecommendedAction },
-    };
-
-    public static ErrorCategory Category(ZcrmErrorKind kind) => kind switch
-    {
-        ZcrmErrorKind.InvalidArgument => ErrorCategory.InvalidArgument,
-        ZcrmErrorKind.Authentication => ErrorCategory.AuthenticationError,
-        ZcrmErrorKind.PermissionDenied => ErrorCategory.PermissionDenied,
-        ZcrmErrorKind.NotFound => ErrorCategory.ObjectNotFound,
-        ZcrmErrorKind.LimitsExceeded => ErrorCategory.LimitsExceeded,
-        ZcrmErrorKind.Connection => ErrorCategory.ConnectionError,
-        ZcrmErrorKind.Timeout => ErrorCategory.OperationTimeout,
-        ZcrmErrorKind.InvalidResponse => ErrorCategory.InvalidResult,
-        _ => ErrorCategory.NotSpecified,
-    };
-}
-
-/// <summary>
-/// The default connection of each runspace. Keyed by runspace, not a process-wide static value: runspaces of
-/// ForEach-Object -Parallel or of a host each have their own and cannot clobber another's.
-/// </summary>
-public static class ZcrmSession
-{
-    private static readonly ConditionalWeakTable<Runspace, ZcrmConnection> Defaults = new();
-
-    public static ZcrmConnection? Get() =>
-        Runspace.DefaultRunspace is { } rs && Defaults.TryGetValue(rs, out var c) ? c : null;
-
-    public static void Set(ZcrmConnection connection)
-    {
-        var rs = Runspace.DefaultRunspace ?? throw new InvalidOperationException("No runspace on this thread.");
-        Defaults.AddOrUpdate(rs, connection);
-    }
-
-    public static ZcrmConnection? Remove()
-    {
-        if (Runspace.DefaultRunspace is not { } rs || !Defaults.TryGetValue(rs, out var c)) return null;
-        Defaults.Remove(rs);
-        return c;
     }
 }

@@ -11,8 +11,14 @@ namespace ZohoCrmEmails.Module;
 /// </summary>
 public abstract class ZcrmRecordCmdletBase<TOut> : ZcrmCmdletBase
 {
+    // Each invocation's progress bar has its own id, so two data cmdlets in one pipeline do not overwrite each other's;
+    // they start from "ZC" in ASCII to stay clear of the small ids scripts use.
+    private const int FirstProgressId = 0x5A43;
+    private static int _nextProgressId = FirstProgressId;
+    private readonly int _progressId = Interlocked.Increment(ref _nextProgressId);
+    private static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(200);
     private OrderedFanOut<RecordRequest, TOut>? _fanOut;
-    private ZcrmConnection? _connection;
+    private ZcrmClient? _client;
     private ProgressRecord? _progress;
     private bool _showProgress;
     private long _lastProgressTicks;
@@ -34,26 +40,30 @@ public abstract class ZcrmRecordCmdletBase<TOut> : ZcrmCmdletBase
     [ValidateNotNull]
     public ZcrmConnection? Connection { get; set; }
 
+    /// <summary>Records worked on at once, and this invocation's cap on requests at once.</summary>
     [Parameter]
     [ValidateRange(1, 25)]
     public int ThrottleLimit { get; set; } = 4;
 
     protected abstract string Activity { get; }
 
-    protected abstract Func<RecordRequest, SemaphoreSlim, CancellationToken, IAsyncEnumerable<IReadOnlyList<TOut>>> CreateWork(ZcrmConnection connection);
+    protected abstract PageSource<RecordRequest, TOut> CreateSource(ZcrmClient client, ZcrmCallContext context);
 
     /// <summary>The work items of the current pipeline input: one per record id.</summary>
     protected virtual IEnumerable<RecordRequest> CurrentRequests() => RecordId.Select(id => new RecordRequest(Module, id));
 
-    protected virtual void Validate(RecordRequest request) => request.Validate();
+    /// <summary>A rule of this cmdlet's parameters the engine does not know; throws ZcrmException.</summary>
+    protected virtual void CheckParameters(RecordRequest request) { }
 
-    protected virtual object Emit(TOut item) => item!;
+    /// <summary>What an error of this request names as its TargetObject.</summary>
+    protected virtual object ErrorTarget(RecordRequest request) => request.RecordId;
+
+    protected virtual object Output(TOut item) => item!;
 
     protected override void BeginProcessing()
     {
-        base.BeginProcessing();
-        _connection = ResolveConnection(Connection);
-        _fanOut = new OrderedFanOut<RecordRequest, TOut>(ThrottleLimit, CreateWork(_connection), CancelToken);
+        _client = ResolveConnection(Connection);
+        _fanOut = new OrderedFanOut<RecordRequest, TOut>(ThrottleLimit, CreateSource(_client, CreateCallContext(ThrottleLimit)), CancelToken);
         _showProgress = GetVariableValue("ProgressPreference") is not (ActionPreference.SilentlyContinue or ActionPreference.Ignore);
     }
 
@@ -65,11 +75,11 @@ public abstract class ZcrmRecordCmdletBase<TOut> : ZcrmCmdletBase
         {
             try
             {
-                Validate(request);
+                CheckParameters(request);
             }
             catch (ZcrmException ex)
             {
-                ReportError(ex, request.RecordId);
+                ReportError(ex, ErrorTarget(request));
                 continue;
             }
             WriteResults(_fanOut!.Add(request));
@@ -92,8 +102,8 @@ public abstract class ZcrmRecordCmdletBase<TOut> : ZcrmCmdletBase
         foreach (var result in Stoppable(results))
         {
             FlushTrace();
-            if (result.Error is { } error) ReportError(error, result.Input.RecordId);
-            else WriteObject(Emit(result.Item!));
+            if (result.Error is { } error) ReportError(error, ErrorTarget(result.Input));
+            else WriteObject(Output(result.Item!));
             ReportProgress();
         }
         FlushTrace();
@@ -103,15 +113,15 @@ public abstract class ZcrmRecordCmdletBase<TOut> : ZcrmCmdletBase
     private void ReportProgress()
     {
         var fanOut = _fanOut!;
-        if (!_showProgress || fanOut.RecordsAdded < 2) return;
+        if (!_showProgress || fanOut.InputsAdded < 2) return;
         // At most a few updates a second: progress must cost nothing per e-mail.
         var now = Stopwatch.GetTimestamp();
-        if (_progress is not null && Stopwatch.GetElapsedTime(_lastProgressTicks, now) < TimeSpan.FromMilliseconds(200)) return;
+        if (_progress is not null && Stopwatch.GetElapsedTime(_lastProgressTicks, now) < ProgressInterval) return;
         _lastProgressTicks = now;
-        _progress ??= new ProgressRecord(0x5A43, Activity, "Starting");
-        var done = fanOut.RecordsCompleted;
+        _progress ??= new ProgressRecord(_progressId, Activity, "Starting");
+        var done = fanOut.InputsCompleted;
         var records = _knownTotal > 0 ? $"{done} of {_knownTotal} records" : $"{done} records";
-        _progress.StatusDescription = $"{records}, {fanOut.ItemsRead} read, {_connection!.RequestsSent} requests";
+        _progress.StatusDescription = $"{records}, {fanOut.ItemsRead} read, {_client!.RequestsSent} requests";
         _progress.PercentComplete = _knownTotal > 0 ? (int)Math.Min(100, done * 100 / _knownTotal) : -1;
         WriteProgress(_progress);
     }

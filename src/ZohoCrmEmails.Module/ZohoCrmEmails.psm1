@@ -1,11 +1,13 @@
-# Loads the binary module so that its dependencies live in a private AssemblyLoadContext (see
-# src/ZohoCrmEmails.Loader): other modules' versions of System.Text.Json or Microsoft.Extensions.* cannot clash.
+# Loads the binary module the way PSOpenAD does: the assembly of the types users see (e-mails, the connection, the
+# exception) goes into the default load context, so [ZohoCrmEmails.Models.ZcrmEmail] and -is work in scripts; the
+# cmdlets, the engine and their dependencies (Microsoft.Extensions.* …) go into the module's private load context
+# (ZohoCrmEmails.ModuleLoadContext), so other modules' versions of those cannot clash with them.
 $bin = [System.IO.Path]::Combine($PSScriptRoot, 'bin')
 
-if (-not ('ZohoCrmEmails.Loader.LoadContext' -as [type])) {
-    $null = [System.Reflection.Assembly]::LoadFrom([System.IO.Path]::Combine($bin, 'ZohoCrmEmails.Loader.dll'))
+if (-not ('ZohoCrmEmails.ModuleLoadContext' -as [type])) {
+    $null = [System.Reflection.Assembly]::LoadFrom([System.IO.Path]::Combine($bin, 'ZohoCrmEmails.dll'))
 }
-$moduleAssembly = [ZohoCrmEmails.Loader.LoadContext]::Initialize([System.IO.Path]::Combine($bin, 'ZohoCrmEmails.Module.dll'))
+$moduleAssembly = [ZohoCrmEmails.ModuleLoadContext]::Initialize([System.IO.Path]::Combine($bin, 'ZohoCrmEmails.Module.dll'))
 
 $importModule = Get-Command -Name Import-Module -Module Microsoft.PowerShell.Core
 $innerModule = & $importModule -Assembly $moduleAssembly -PassThru -Force

@@ -20,7 +20,7 @@ Describe 'Connect-Zcrm' {
     It 'returns a connection with -PassThru that shows data centre, API domain and token expiry, never a secret' {
         $c = Connect-Zcrm @connect -DataCenter EU -PassThru
 
-        $c.PSObject.TypeNames[0] | Should -Be 'ZohoCrmEmails.ZcrmConnection'
+        $c | Should -BeOfType ([ZohoCrmEmails.ZcrmConnection])
         "$($c.DataCenter)" | Should -Be 'EU'
         # The api_domain the accounts server returned with the token, not the EU default.
         "$($c.ApiDomain)" | Should -Be "$($sim.BaseUri)/"

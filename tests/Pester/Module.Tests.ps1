@@ -26,13 +26,39 @@ Describe 'The module' {
         (Get-Content $moduleManifest -Raw) | Should -Not -Match "CmdletsToExport\s*=\s*'\*'"
     }
 
-    It 'loads its dependencies in a private AssemblyLoadContext' {
+    It 'loads the engine, the cmdlets and their dependencies in a private AssemblyLoadContext' {
         $contexts = [System.AppDomain]::CurrentDomain.GetAssemblies() |
-            Where-Object { $_.GetName().Name -in 'ZohoCrmEmails.Client', 'ZohoCrmEmails.Module', 'Microsoft.Extensions.Http' } |
+            Where-Object { $_.GetName().Name -in 'ZohoCrmEmails.Client', 'ZohoCrmEmails.Module', 'Microsoft.Extensions.Http', 'Microsoft.Extensions.DependencyInjection' } |
             ForEach-Object { [System.Runtime.Loader.AssemblyLoadContext]::GetLoadContext($_).Name } |
             Sort-Object -Unique
 
         $contexts | Should -Be 'ZohoCrmEmails'
+    }
+
+    It 'puts the types users see in the default load context, so scripts can name them' {
+        foreach ($type in [ZohoCrmEmails.Models.ZcrmEmail], [ZohoCrmEmails.Models.ZcrmEmailSharing], [ZohoCrmEmails.ZcrmConnection], [ZohoCrmEmails.ZcrmException]) {
+            [System.Runtime.Loader.AssemblyLoadContext]::GetLoadContext($type.Assembly).Name | Should -Be 'Default'
+        }
+        # Exactly one copy of them in the process: what the engine makes is what a script names.
+        @([System.AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { $_.GetName().Name -eq 'ZohoCrmEmails' }).Count | Should -Be 1
+    }
+
+    It 'hands out objects that -is, Should -BeOfType, typed parameters and catch blocks recognise' {
+        Reset-ZcrmSimulator $sim
+        Connect-Zcrm @connect
+        function Get-Subject([Parameter(ValueFromPipeline)] [ZohoCrmEmails.Models.ZcrmEmail] $Mail) { process { $Mail.Subject } }
+
+        $mail = Get-ZcrmRecordEmail Deals $deal | Select-Object -First 1
+        $sharing = Get-ZcrmEmailSharing Leads $leadWithSharing
+
+        $mail -is [ZohoCrmEmails.Models.ZcrmEmail] | Should -BeTrue
+        $mail | Should -BeOfType ([ZohoCrmEmails.Models.ZcrmEmail])
+        $mail.From | Should -BeOfType ([ZohoCrmEmails.Models.ZcrmEmailAddress])
+        $sharing | Should -BeOfType ([ZohoCrmEmails.Models.ZcrmEmailSharing])
+        ($mail | Get-Subject) | Should -Be $mail.Subject
+        ($mail | Get-Member)[0].TypeName | Should -Be 'ZohoCrmEmails.Models.ZcrmEmail'
+        $caught = try { Get-ZcrmRecordEmail Deals $noPermission -ErrorAction Stop } catch [ZohoCrmEmails.ZcrmException] { $_.Exception.Code }
+        $caught | Should -Be 'NO_PERMISSION'
     }
 
     It 'declares its output types' {

@@ -5,7 +5,7 @@ Set-StrictMode -Version Latest
 
 $configuration = if ($env:ZCRM_TEST_CONFIGURATION) { $env:ZCRM_TEST_CONFIGURATION } else { 'Release' }
 $moduleManifest = if ($env:ZCRM_TEST_MODULE) { $env:ZCRM_TEST_MODULE } else {
-    [System.IO.Path]::GetFullPath([System.IO.Path]::Combine($PSScriptRoot, '..', '..', 'out', 'ZohoCrmEmails', 'ZohoCrmEmails.psd1'))
+    [System.IO.Path]::GetFullPath([System.IO.Path]::Combine($PSScriptRoot, '..', '..', 'out', $configuration, 'ZohoCrmEmails', 'ZohoCrmEmails.psd1'))
 }
 Import-Module ([System.IO.Path]::Combine($PSScriptRoot, '..', 'ZcrmSimulator.psm1')) -Force
 Import-Module $moduleManifest

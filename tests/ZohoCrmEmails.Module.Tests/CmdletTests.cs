@@ -206,7 +206,7 @@ public sealed class CmdletTests : PowerShellTest
         Sim.Knobs.RepeatingCursor = true;
         r = Run("Get-ZcrmRecordEmail Accounts " + SimRecords.Large);
         Assert.StartsWith("Zcrm.RepeatingCursor,", Assert.Single(r.Errors).FullyQualifiedErrorId);
-        Assert.Equal(20, r.Output.Count);
+        Assert.Equal(10, r.Output.Count);   // the page that repeated a cursor is not handed out
         Sim.Knobs.RepeatingCursor = false;
         Sim.Knobs.DropConnectionCount = int.MaxValue;
         r = Run("Get-ZcrmRecordEmail Deals " + Deal);
@@ -268,7 +268,7 @@ public sealed class CmdletTests : PowerShellTest
     {
         var r = Run(ConnectScript + " -DataCenter EU -PassThru -Verbose");
         var c = Assert.Single(r.Output);
-        Assert.Equal("ZohoCrmEmails.ZcrmConnection", c.TypeNames[0]);
+        Assert.Contains("ZohoCrmEmails.ZcrmConnection", c.TypeNames);
         Assert.Equal("EU", c.Properties["DataCenter"].Value.ToString());
         Assert.NotNull(c.Properties["TokenExpiresAt"].Value);
         var dump = string.Join("\n", c.Properties.Select(p => $"{p.Name}={p.Value}"));

@@ -1,3 +1,4 @@
+using System.Reflection;
 using System.Collections.ObjectModel;
 using System.Management.Automation;
 using System.Management.Automation.Runspaces;
@@ -10,6 +11,9 @@ namespace ZohoCrmEmails.Module.Tests;
 /// <summary>A simulator and a fresh PowerShell runspace with the built module imported, per test.</summary>
 public abstract class PowerShellTest : IAsyncLifetime
 {
+    /// <summary>The configuration these tests were built in, and so the module folder they import (out/Release or out/Debug).</summary>
+    protected static readonly string Configuration = typeof(PowerShellTest).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()!.Configuration;
+
     protected static readonly string ModuleManifest = FindManifest();
     protected ZohoSimulator Sim { get; private set; } = null!;
     protected Runspace Runspace { get; private set; } = null!;
@@ -41,12 +45,13 @@ public abstract class PowerShellTest : IAsyncLifetime
 
     private static string FindManifest()
     {
+        var configuration = Configuration;
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
-            var candidate = Path.Combine(dir.FullName, "out", "ZohoCrmEmails", "ZohoCrmEmails.psd1");
+            var candidate = Path.Combine(dir.FullName, "out", configuration, "ZohoCrmEmails", "ZohoCrmEmails.psd1");
             if (File.Exists(candidate)) return candidate;
         }
-        throw new FileNotFoundException("out/ZohoCrmEmails/ZohoCrmEmails.psd1 not found: build src/ZohoCrmEmails.Module first.");
+        throw new FileNotFoundException($"out/{configuration}/ZohoCrmEmails/ZohoCrmEmails.psd1 not found: build src/ZohoCrmEmails.Module first.");
     }
 
     protected static SecureString Secure(string value) => new NetworkCredential("", value).SecurePassword;

@@ -9,8 +9,8 @@ namespace ZohoCrmEmails.Module.Tests;
 /// </summary>
 public sealed class ScriptTests : PowerShellTest
 {
-    private static readonly string Repo = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(ModuleManifest)!, "..", ".."));
-    private static readonly string Configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}") ? "Release" : "Debug";
+    // out/<Configuration>/ZohoCrmEmails/ZohoCrmEmails.psd1
+    private static readonly string Repo = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(ModuleManifest)!, "..", "..", ".."));
 
     private static List<string> ScriptPaths() =>
         Directory.EnumerateFiles(Repo, "*.ps*1", SearchOption.AllDirectories)

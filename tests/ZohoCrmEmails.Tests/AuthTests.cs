@@ -52,7 +52,7 @@ public sealed class AuthTests : SimulatorTest
     [InlineData(ZcrmDataCenter.UK, "https://accounts.zoho.uk", "https://www.zohoapis.uk")]
     public void Every_data_centre_has_its_accounts_server_and_api_domain(ZcrmDataCenter dc, string accounts, string api)
     {
-        using var c = new ZcrmConnection(new ZcrmConnectionOptions { DataCenter = dc, AccessToken = "x" });
+        using var c = new ZcrmClient(new ZcrmConnectionOptions { DataCenter = dc, AccessToken = "x" });
         Assert.Equal(new Uri(accounts), c.AccountsUrl);
         Assert.Equal(new Uri(api), c.ApiDomain);
         Assert.Equal(dc, c.DataCenter);
@@ -164,9 +164,9 @@ public sealed class AuthTests : SimulatorTest
     [InlineData("ftp://127.0.0.1")]
     public void Plain_http_to_anything_but_loopback_is_refused_before_a_byte_is_sent(string url)
     {
-        var ex = Assert.Throws<ZcrmException>(() => new ZcrmConnection(Options(o => o with { AccountsUrl = new Uri(url) })));
+        var ex = Assert.Throws<ZcrmException>(() => new ZcrmClient(Options(o => o with { AccountsUrl = new Uri(url) })));
         Assert.Equal(ZcrmErrorCodes.InsecureEndpoint, ex.Code);
-        var ex2 = Assert.Throws<ZcrmException>(() => new ZcrmConnection(Options(o => o with { ApiDomain = new Uri(url) })));
+        var ex2 = Assert.Throws<ZcrmException>(() => new ZcrmClient(Options(o => o with { ApiDomain = new Uri(url) })));
         Assert.Equal(ZcrmErrorCodes.InsecureEndpoint, ex2.Code);
         Assert.Equal(0, Sim.Stats.TotalRequests);
     }
@@ -179,7 +179,7 @@ public sealed class AuthTests : SimulatorTest
     [InlineData("https://accounts.example.com")]
     public void Https_and_loopback_http_are_accepted(string url)
     {
-        using var c = new ZcrmConnection(Options(o => o with { AccountsUrl = new Uri(url), ApiDomain = new Uri(url) }));
+        using var c = new ZcrmClient(Options(o => o with { AccountsUrl = new Uri(url), ApiDomain = new Uri(url) }));
         Assert.Equal(new Uri(url), c.AccountsUrl);
     }
 

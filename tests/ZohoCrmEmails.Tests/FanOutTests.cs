@@ -9,6 +9,10 @@ public sealed class FanOutTests : SimulatorTest
 {
     private static string Id(int n) => $"41508680000000{10 + n:d5}";
 
+    /// <summary>As a data cmdlet sets it up: <paramref name="throttle"/> records at once, and as many requests at once.</summary>
+    private static OrderedFanOut<RecordRequest, ZcrmEmail> FanOut(ZcrmClient c, int throttle, CancellationToken ct, bool includeContent = false) =>
+        new(throttle, RecordWork.Emails(c, null, includeContent, new ZcrmCallContext(throttle)), ct);
+
     /// <summary>Adds every input and drains the results as the cmdlet does, checking Held after each Add.</summary>
     private static List<FanOutResult<RecordRequest, ZcrmEmail>> Drive(OrderedFanOut<RecordRequest, ZcrmEmail> fanOut,
         IEnumerable<RecordRequest> inputs, List<int>? heldAfterAdd = null)
@@ -32,7 +36,7 @@ public sealed class FanOutTests : SimulatorTest
         // Sizes differ (150, 0, 25, 23 …) so that records finish out of order.
         var inputs = new List<RecordRequest> { new("Accounts", SimRecords.Large), new("Deals", SimRecords.Empty), new("Deals", SimRecords.Deal25) };
         inputs.AddRange(Enumerable.Range(1, 9).Select(i => new RecordRequest("Deals", Id(i))));
-        using var fanOut = new OrderedFanOut<RecordRequest, ZcrmEmail>(5, RecordWork.Emails(c, null, false), CancellationToken.None);
+        using var fanOut = FanOut(c, 5, CancellationToken.None);
 
         var results = Drive(fanOut, inputs);
 
@@ -46,7 +50,7 @@ public sealed class FanOutTests : SimulatorTest
             Assert.Equal(Enumerable.Range(1, numbers.Count), numbers);
         }
         Assert.Equal(150 + 25 + 9 * 23, results.Count);
-        Assert.Equal(12, fanOut.RecordsCompleted);
+        Assert.Equal(12, fanOut.InputsCompleted);
         Assert.Equal(results.Count, fanOut.ItemsRead);
     }
 
@@ -56,7 +60,7 @@ public sealed class FanOutTests : SimulatorTest
         Sim.Knobs.DefaultEmailCount = 30;
         Sim.Knobs.LatencyMs = 2;
         var c = Connect();
-        using var fanOut = new OrderedFanOut<RecordRequest, ZcrmEmail>(3, RecordWork.Emails(c, null, false), CancellationToken.None);
+        using var fanOut = FanOut(c, 3, CancellationToken.None);
         var held = new List<int>();
 
         var results = Drive(fanOut, Enumerable.Range(1, 15).Select(i => new RecordRequest("Deals", Id(i))), held);
@@ -76,7 +80,7 @@ public sealed class FanOutTests : SimulatorTest
         Sim.Knobs.DefaultEmailCount = 15;
         Sim.Knobs.LatencyMs = 5;
         var c = Connect();
-        using var fanOut = new OrderedFanOut<RecordRequest, ZcrmEmail>(throttle, RecordWork.Emails(c, null, includeContent), CancellationToken.None);
+        using var fanOut = FanOut(c, throttle, CancellationToken.None, includeContent);
 
         var results = Drive(fanOut, Enumerable.Range(1, 10).Select(i => new RecordRequest("Deals", Id(i))));
 
@@ -96,7 +100,7 @@ public sealed class FanOutTests : SimulatorTest
         int Run(int first)
         {
             Sim.Stats.ResetPeak();
-            using var fanOut = new OrderedFanOut<RecordRequest, ZcrmEmail>(8, RecordWork.Emails(c, null, false), CancellationToken.None);
+            using var fanOut = FanOut(c, 8, CancellationToken.None);
             var results = Drive(fanOut, Enumerable.Range(first, 8).Select(i => new RecordRequest("Deals", Id(i))));
             Assert.DoesNotContain(results, r => r.IsError);
             Assert.Equal(40, results.Count);
@@ -119,7 +123,7 @@ public sealed class FanOutTests : SimulatorTest
     public void Stopping_early_makes_no_request_past_the_page_it_stopped_in()
     {
         var c = Connect();
-        var fanOut = new OrderedFanOut<RecordRequest, ZcrmEmail>(4, RecordWork.Emails(c, null, false), CancellationToken.None);
+        var fanOut = FanOut(c, 4, CancellationToken.None);
 
         var firstThree = fanOut.Add(new RecordRequest("Deals", SimRecords.Deal25)).Concat(fanOut.Complete()).Take(3).ToList();
         fanOut.Dispose();
@@ -135,7 +139,7 @@ public sealed class FanOutTests : SimulatorTest
         Sim.Knobs.LatencyMs = 20;
         var c = Connect();
         using var cts = new CancellationTokenSource();
-        var fanOut = new OrderedFanOut<RecordRequest, ZcrmEmail>(4, RecordWork.Emails(c, null, false), cts.Token);
+        var fanOut = FanOut(c, 4, cts.Token);
         var ids = Enumerable.Range(1, 12).Select(Id).ToList();
 
         var taken = 0;

@@ -6,7 +6,7 @@ namespace ZohoCrmEmails.Tests;
 public abstract class SimulatorTest : IAsyncLifetime
 {
     protected ZohoSimulator Sim { get; set; } = null!;
-    private readonly List<ZcrmConnection> _connections = [];
+    private readonly List<ZcrmClient> _connections = [];
 
     public async Task InitializeAsync() => Sim = await ZohoSimulator.StartAsync();
 
@@ -36,9 +36,9 @@ public abstract class SimulatorTest : IAsyncLifetime
         return change is null ? options : change(options);
     }
 
-    protected ZcrmConnection Connect(Func<ZcrmConnectionOptions, ZcrmConnectionOptions>? change = null)
+    protected ZcrmClient Connect(Func<ZcrmConnectionOptions, ZcrmConnectionOptions>? change = null)
     {
-        var connection = new ZcrmConnection(Options(change));
+        var connection = new ZcrmClient(Options(change));
         _connections.Add(connection);
         return connection;
     }

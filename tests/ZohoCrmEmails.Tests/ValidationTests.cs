@@ -83,17 +83,20 @@ public sealed class ValidationTests : SimulatorTest
         Assert.Equal(0, Sim.Stats.TotalRequests);
     }
 
-    [Fact]
-    public void A_record_request_with_a_message_id_refuses_a_type_filter_but_keeps_the_owner_id()
+    [Theory]
+    [InlineData(" ", ZcrmErrorCodes.InvalidMessageId)]
+    [InlineData(".", ZcrmErrorCodes.InvalidMessageId)]
+    [InlineData("..", ZcrmErrorCodes.InvalidMessageId)]
+    [InlineData("...", ZcrmErrorCodes.InvalidMessageId)]
+    [InlineData("m1\r\nX-Injected: 1", ZcrmErrorCodes.InvalidMessageId)]
+    public async Task A_message_id_that_no_escaping_keeps_in_its_path_segment_is_refused_before_a_request(string messageId, string code)
     {
-        var detail = new Paging.RecordRequest("Deals", SimRecords.Deal25, "<m1@crm.example.com>");
-        var ex = Assert.Throws<ZcrmException>(() => detail.Validate(new ZcrmEmailQuery(ZcrmEmailType.SentFromCrm)));
-        Assert.Equal(ZcrmErrorCodes.InvalidParameterCombination, ex.Code);
-        detail.Validate(new ZcrmEmailQuery(OwnerId: "4150868000000225013"));
-        ex = Assert.Throws<ZcrmException>(() => detail.Validate(new ZcrmEmailQuery(OwnerId: "pat")));
+        var c = Connect();
+        var ex = await Assert.ThrowsAsync<ZcrmException>(() => c.GetEmailAsync("Deals", SimRecords.Deal25, messageId));
+        Assert.Equal(code, ex.Code);
+        ex = await Assert.ThrowsAsync<ZcrmException>(() => c.GetEmailAsync("Deals", SimRecords.Deal25, "m1", ownerId: "pat"));
         Assert.Equal(ZcrmErrorCodes.InvalidOwnerId, ex.Code);
-        ex = Assert.Throws<ZcrmException>(() => (detail with { MessageId = " " }).Validate());
-        Assert.Equal(ZcrmErrorCodes.InvalidMessageId, ex.Code);
+        Assert.Equal(0, Sim.Stats.TotalRequests);
     }
 
     [Fact]
@@ -132,10 +135,10 @@ public sealed class ValidationTests : SimulatorTest
     [InlineData("")]
     public void Bad_api_versions_and_settings_are_refused(string version)
     {
-        var ex = Assert.Throws<ZcrmException>(() => new ZcrmConnection(Options(o => o with { ApiVersion = version })));
+        var ex = Assert.Throws<ZcrmException>(() => new ZcrmClient(Options(o => o with { ApiVersion = version })));
         Assert.Equal(ZcrmErrorCodes.InvalidConfiguration, ex.Code);
-        Assert.Throws<ZcrmException>(() => new ZcrmConnection(new ZcrmConnectionOptions()));
-        Assert.Throws<ZcrmException>(() => new ZcrmConnection(Options(o => o with { RequestTimeout = TimeSpan.Zero })));
-        Assert.Throws<ZcrmException>(() => new ZcrmConnection(Options(o => o with { Retry = new ZcrmRetryPolicy { MaxAttempts = 0 } })));
+        Assert.Throws<ZcrmException>(() => new ZcrmClient(new ZcrmConnectionOptions()));
+        Assert.Throws<ZcrmException>(() => new ZcrmClient(Options(o => o with { RequestTimeout = TimeSpan.Zero })));
+        Assert.Throws<ZcrmException>(() => new ZcrmClient(Options(o => o with { Retry = new ZcrmRetryPolicy { MaxAttempts = 0 } })));
     }
 }

@@ -4,35 +4,40 @@ using System.Net.Http.Headers;
 namespace ZohoCrmEmails.Http;
 
 /// <summary>
-/// Adds "Authorization: Zoho-oauthtoken …" from the connection's cached token. On a 401 that says the token
-/// expired or was revoked, renews it once (one renewal however many callers saw the 401) and retries once.
+/// Adds "Authorization: Zoho-oauthtoken …" from the connection's cached token. On a 401 that says the token expired
+/// or was revoked, renews it (one renewal however many callers saw the 401) and sends the request once more; a
+/// request is never renewed for twice.
 /// </summary>
 internal sealed class AuthHandler(TokenProvider tokens) : DelegatingHandler
 {
+    private const string Scheme = "Zoho-oauthtoken";
+
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
-        var token = await tokens.GetAccessTokenAsync(null, cancellationToken).ConfigureAwait(false);
-        request.Headers.Authorization = new AuthenticationHeaderValue("Zoho-oauthtoken", token.Value);
+        var state = RequestState.Of(request);
+        var token = await tokens.GetAsync(null, state.Context, cancellationToken).ConfigureAwait(false);
+        request.Headers.Authorization = new AuthenticationHeaderValue(Scheme, token.Value);
         var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
-        if (response.StatusCode != HttpStatusCode.Unauthorized)
+        if (response.StatusCode != HttpStatusCode.Unauthorized || state.RenewedAfterRefusal)
             return response;
 
-        var code = ZcrmResponses.ReadErrorCode(response);
+        var code = ZohoErrors.Code(response);
         if (code is not ("INVALID_TOKEN" or "INVALID_OAUTHTOKEN"))
             return response;
         if (!tokens.CanRenew)
         {
             response.Dispose();
             throw new ZcrmException(ZcrmErrorCodes.AuthenticationFailed, ZcrmErrorKind.Authentication,
-                $"The access token was rejected ({code}): it expired or was revoked, and this connection has only an access token. " +
-                "Connect with a client id, client secret and refresh token so the module can renew it.",
-                401, RequestState.Of(request).Description);
+                $"The access token was refused ({code}): it expired or was revoked, and this connection has only an access token, " +
+                "so it cannot renew it. Connect with a client id, client secret and refresh token instead.",
+                401, state.Description);
         }
 
         response.Dispose();
-        var renewed = await tokens.GetAccessTokenAsync(token, cancellationToken).ConfigureAwait(false);
+        state.RenewedAfterRefusal = true;
+        var renewed = await tokens.GetAsync(token, state.Context, cancellationToken).ConfigureAwait(false);
         var retry = await RequestCloning.CloneAsync(request, cancellationToken).ConfigureAwait(false);
-        retry.Headers.Authorization = new AuthenticationHeaderValue("Zoho-oauthtoken", renewed.Value);
+        retry.Headers.Authorization = new AuthenticationHeaderValue(Scheme, renewed.Value);
         return await base.SendAsync(retry, cancellationToken).ConfigureAwait(false);
     }
 }

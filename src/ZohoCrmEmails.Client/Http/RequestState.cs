@@ -1,29 +1,52 @@
 namespace ZohoCrmEmails.Http;
 
-/// <summary>Per-logical-request state carried in HttpRequestMessage.Options through the handler chain.</summary>
-internal sealed class RequestState
+/// <summary>
+/// Writes a success response's body somewhere other than memory (an attachment to a file), inside the attempt: a drop
+/// or timeout mid-body is then a failed attempt the retry handler sees. Called once per attempt, so it must start
+/// over each time. <paramref name="keepAlive"/> restarts the attempt's timeout: call it as bytes arrive, so that
+/// the timeout bounds a stall rather than a large file. Returns the bytes written.
+/// </summary>
+internal delegate Task<long> ResponseBodySink(HttpResponseMessage response, Stream body, Action keepAlive, CancellationToken cancellationToken);
+
+/// <summary>What one logical request carries through the handler chain (in HttpRequestMessage.Options).</summary>
+internal sealed class RequestState(string description, ZcrmCallContext context)
 {
     internal static readonly HttpRequestOptionsKey<RequestState> Key = new("ZohoCrmEmails.State");
 
-    public RequestState(string description, bool authenticated)
-    {
-        Description = description;
-        Authenticated = authenticated;
-    }
-
-    /// <summary>Method and path with query, for traces and errors; never a token.</summary>
-    public string Description { get; }
-    public bool Authenticated { get; }
+    /// <summary>Method and path with query, for traces and errors; never a host, token or credential.</summary>
+    public string Description { get; } = description;
+    public ZcrmCallContext Context { get; } = context;
+    /// <summary>Null: a success body is buffered (within the size limit) for parsing.</summary>
+    public ResponseBodySink? BodySink { get; init; }
     public int Attempt { get; set; }
-    public List<ZcrmRequestTrace> Attempts { get; } = [];
+    /// <summary>Set once the token was renewed after a 401 for this request: a second refusal stands.</summary>
+    public bool RenewedAfterRefusal { get; set; }
+    /// <summary>The attempts made, for the caller's trace sink; only kept when there is one.</summary>
+    public List<ZcrmRequestTrace>? Attempts { get; } = context.Trace is null ? null : [];
 
     public static RequestState Of(HttpRequestMessage request) =>
         request.Options.TryGetValue(Key, out var state) ? state : throw new InvalidOperationException("Request without state.");
+
+    public HttpRequestMessage Attach(HttpRequestMessage request)
+    {
+        request.Options.Set(Key, this);
+        return request;
+    }
+
+    /// <summary>Hands the attempts to the caller's trace sink; the last one with what was read from it.</summary>
+    public void ReportTrace(long? itemsRead)
+    {
+        if (Attempts is not { Count: > 0 } attempts) return;
+        for (var i = 0; i < attempts.Count - 1; i++)
+            Context.Trace!.OnRequest(attempts[i]);
+        var last = attempts[^1];
+        Context.Trace!.OnRequest(itemsRead is null || last.ItemsRead is not null ? last : last with { ItemsRead = itemsRead });
+    }
 }
 
 internal static class RequestCloning
 {
-    /// <summary>A fresh message for another attempt: HttpRequestMessage can be sent once only.</summary>
+    /// <summary>A fresh message for another attempt: an HttpRequestMessage can be sent once only.</summary>
     public static async Task<HttpRequestMessage> CloneAsync(HttpRequestMessage request, CancellationToken ct)
     {
         var clone = new HttpRequestMessage(request.Method, request.RequestUri) { Version = request.Version };

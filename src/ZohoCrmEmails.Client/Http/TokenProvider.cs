@@ -1,78 +1,124 @@
 using System.Net;
-using System.Text.Json;
-using ZohoCrmEmails.Models;
+using ZohoCrmEmails.Json;
 
 namespace ZohoCrmEmails.Http;
 
 /// <summary>An access token and what came with it. ToString never shows the token.</summary>
-internal sealed class AccessToken(string value, DateTimeOffset? expiresAt, Uri? apiDomain)
+internal sealed class AccessToken(string value, DateTimeOffset? expiresAt, DateTimeOffset? renewAt, Uri? apiDomain)
 {
     public string Value { get; } = value;
     public DateTimeOffset? ExpiresAt { get; } = expiresAt;
+    /// <summary>When it stops being handed out; null for a token given by the user (never renewed).</summary>
+    public DateTimeOffset? RenewAt { get; } = renewAt;
     public Uri? ApiDomain { get; } = apiDomain;
     public override string ToString() => "[access token]";
 }
 
 /// <summary>
-/// The connection's token cache. Every call shares one token; it is renewed <c>margin</c> before it expires, or
-/// when a caller reports it stale after a 401. Renewal is single-flight: however many callers need a new token at
-/// once, one request goes to the accounts server and all of them get its answer.
+/// The connection's token cache. Every call shares one token, used until shortly before it expires (a margin of at most
+/// <see cref="ZcrmConnectionOptions.TokenRenewalMargin"/>, a tenth of its life for short-lived tokens), or until a
+/// caller reports it refused. Renewal is single-flight, for failures too: however many callers need a new token at
+/// once, one request goes to the accounts server and all of them get its answer. Zoho locks out refresh tokens that
+/// mint too many access tokens, so a refusal that will not change by asking again (revoked refresh token, wrong
+/// client) is remembered and not asked again, and "too many requests" is not asked again for a minute.
 /// </summary>
-internal sealed class TokenProvider
+internal sealed class TokenProvider : IDisposable
 {
+    private static readonly TimeSpan ThrottledCooldown = TimeSpan.FromMinutes(1);
     private readonly ZcrmConnectionOptions _options;
     private readonly HttpClient _accounts;
     private readonly Uri _tokenUrl;
-    private readonly SemaphoreSlim _renewal = new(1, 1);
+    private readonly SecretRedactor _redactor;
+    private readonly object _gate = new();
+    private readonly CancellationTokenSource _lifetime = new();
     private volatile AccessToken? _current;
+    private Task<AccessToken>? _renewal;
+    private (ZcrmException Error, DateTimeOffset Until)? _refusal;
+    private long _tokenRequests;
 
-    public TokenProvider(ZcrmConnectionOptions options, HttpClient accounts)
+    public TokenProvider(ZcrmConnectionOptions options, HttpClient accounts, Uri tokenUrl, SecretRedactor redactor)
     {
         _options = options;
         _accounts = accounts;
-        var accountsUrl = options.AccountsUrl ?? ZcrmDataCenters.AccountsUrl(options.DataCenter);
-        _tokenUrl = new Uri(accountsUrl.GetLeftPart(UriPartial.Path).TrimEnd('/') + "/oauth/v2/token");
+        _tokenUrl = tokenUrl;
+        _redactor = redactor;
         if (!options.HasRefreshCredentials)
-            _current = new AccessToken(options.AccessToken!, null, null);
+            _current = new AccessToken(options.AccessToken!, null, null, null);
     }
 
     public bool CanRenew => _options.HasRefreshCredentials;
     public AccessToken? Current => _current;
     public long TokenRequests => Interlocked.Read(ref _tokenRequests);
-    private long _tokenRequests;
 
-    /// <summary>A usable token; <paramref name="stale"/> is one the server just refused, to be replaced.</summary>
-    public async ValueTask<AccessToken> GetAccessTokenAsync(AccessToken? stale, CancellationToken ct)
+    /// <summary>
+    /// A usable token; <paramref name="refused"/> is one the server just refused, to be replaced. A renewal this call
+    /// starts is traced to <paramref name="context"/>; callers that join it wait for the same answer.
+    /// </summary>
+    public ValueTask<AccessToken> GetAsync(AccessToken? refused, ZcrmCallContext context, CancellationToken ct)
     {
         var current = _current;
-        if (IsUsable(current, stale)) return current!;
-        if (!CanRenew)
-            return current!;   // nothing to renew with; the server's refusal surfaces as an authentication error
+        if (IsUsable(current, refused) || !CanRenew)
+            return new ValueTask<AccessToken>(current!);   // without a refresh token, the server's refusal surfaces as an error
+        return new ValueTask<AccessToken>(SharedRenewal(refused, context).WaitAsync(ct));
+    }
 
-        await _renewal.WaitAsync(ct).ConfigureAwait(false);
-        try
+    private Task<AccessToken> SharedRenewal(AccessToken? refused, ZcrmCallContext context)
+    {
+        lock (_gate)
         {
-            current = _current;
-            if (IsUsable(current, stale)) return current!;
-            var renewed = await RequestTokenAsync(ct).ConfigureAwait(false);
-            _current = renewed;
-            return renewed;
-        }
-        finally
-        {
-            _renewal.Release();
+            var current = _current;
+            if (IsUsable(current, refused))
+                return Task.FromResult(current!);
+            if (_refusal is { } r && _options.TimeProvider.GetUtcNow() < r.Until)
+                return Task.FromException<AccessToken>(r.Error);
+            return _renewal ??= RenewAsync(context);
         }
     }
 
-    private bool IsUsable(AccessToken? token, AccessToken? stale) =>
-        token is not null
-        && !ReferenceEquals(token, stale)
-        && (token.ExpiresAt is not { } expires || expires - _options.TokenRenewalMargin > _options.TimeProvider.GetUtcNow());
+    private async Task<AccessToken> RenewAsync(ZcrmCallContext context)
+    {
+        await Task.Yield();   // out of the lock before any work
+        try
+        {
+            var token = await RequestTokenAsync(context, _lifetime.Token).ConfigureAwait(false);
+            _current = token;
+            return token;
+        }
+        catch (ZcrmException ex) when (ex.Details.TryGetValue("error", out var error))
+        {
+            var until = error == "Access Denied" ? _options.TimeProvider.GetUtcNow() + ThrottledCooldown : DateTimeOffset.MaxValue;
+            lock (_gate) _refusal = (ex, until);
+            throw;
+        }
+        finally
+        {
+            lock (_gate) _renewal = null;
+        }
+    }
 
-    private async Task<AccessToken> RequestTokenAsync(CancellationToken ct)
+    private bool IsUsable(AccessToken? token, AccessToken? refused) =>
+        token is not null
+        && !ReferenceEquals(token, refused)
+        && (token.RenewAt is not { } renewAt || _options.TimeProvider.GetUtcNow() < renewAt);
+
+    private async Task<AccessToken> RequestTokenAsync(ZcrmCallContext context, CancellationToken ct)
     {
         const string description = "POST /oauth/v2/token";
-        using var request = new HttpRequestMessage(HttpMethod.Post, _tokenUrl)
+        var state = new RequestState(description, context);
+        try
+        {
+            return await RequestTokenAsync(state, ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            state.ReportTrace(null);
+        }
+    }
+
+    private async Task<AccessToken> RequestTokenAsync(RequestState state, CancellationToken ct)
+    {
+        var description = state.Description;
+        using var request = state.Attach(new HttpRequestMessage(HttpMethod.Post, _tokenUrl)
         {
             // In the body, never the query string: URLs end up in logs and traces.
             Content = new FormUrlEncodedContent(
@@ -82,55 +128,57 @@ internal sealed class TokenProvider
                 new("client_secret", _options.ClientSecret!),
                 new("refresh_token", _options.RefreshToken!),
             ]),
-        };
-        var state = new RequestState(description, authenticated: false);
-        request.Options.Set(RequestState.Key, state);
+        });
         Interlocked.Increment(ref _tokenRequests);
         var requestedAt = _options.TimeProvider.GetUtcNow();
-        using var response = await ZcrmResponses.SendTracedAsync(_accounts, request, ct).ConfigureAwait(false);
-        ZcrmResponses.Emit(state, null);
-        var body = await response.Content.ReadAsByteArrayAsync(ct).ConfigureAwait(false);
+        using var response = await _accounts.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct).ConfigureAwait(false);
+        var status = (int)response.StatusCode;
+        var body = (BufferedBody)response.Content;
 
-        TokenEnvelope? token;
+        TokenEnvelope token;
         try
         {
-            token = JsonSerializer.Deserialize(body, ZcrmJsonContext.Default.TokenEnvelope);
+            token = ResponseParser.Parse(body, ZcrmJsonContext.Default.TokenEnvelope, status, description);
         }
-        catch (JsonException ex)
+        catch (ZcrmException)
         {
-            throw new ZcrmException(ZcrmErrorCodes.AuthenticationFailed, ZcrmErrorKind.Authentication,
-                $"The accounts server answered HTTP {(int)response.StatusCode} with a body that is not a token response.",
-                (int)response.StatusCode, description, inner: ex);
+            throw Failed($"The accounts server answered HTTP {status} with a body that is not a token response.", status);
         }
-
-        if (token?.Error is { } error)
-            throw AccountsError(error, token.ErrorDescription, (int)response.StatusCode, description);
-        if (response.StatusCode != HttpStatusCode.OK || string.IsNullOrEmpty(token?.AccessToken))
-            throw new ZcrmException(ZcrmErrorCodes.AuthenticationFailed, ZcrmErrorKind.Authentication,
-                $"The accounts server answered HTTP {(int)response.StatusCode} without an access token.",
-                (int)response.StatusCode, description);
+        if (token.Error is { } error)
+            throw AccountsError(error, token.ErrorDescription, status);
+        if (response.StatusCode != HttpStatusCode.OK || string.IsNullOrEmpty(token.AccessToken))
+            throw Failed($"The accounts server answered HTTP {status} without an access token.", status);
+        _redactor.Add(token.AccessToken);
+        if (!ZcrmConnectionOptions.IsHeaderSafe(token.AccessToken))
+            throw Failed("The accounts server returned an access token that cannot be sent in an HTTP header.", status);
 
         Uri? apiDomain = null;
         if (!string.IsNullOrEmpty(token.ApiDomain))
         {
-            if (!Uri.TryCreate(token.ApiDomain, UriKind.Absolute, out apiDomain))
-                throw new ZcrmException(ZcrmErrorCodes.InvalidResponse, ZcrmErrorKind.InvalidResponse,
-                    $"The accounts server returned an API domain that is not a URL: '{token.ApiDomain}'.", 200, description);
-            EndpointGuard.Check(apiDomain, "API domain returned by the accounts server");
+            if (!Uri.TryCreate(token.ApiDomain, UriKind.Absolute, out var domain))
+                throw Failed($"The accounts server returned an API domain that is not a URL: '{InputValidator.Shorten(token.ApiDomain)}'.", status);
+            apiDomain = EndpointGuard.Check(domain, "API domain returned by the accounts server");
+            if (_redactor.Redact(apiDomain.AbsoluteUri) != apiDomain.AbsoluteUri)
+                throw Failed("The accounts server returned an API domain that holds a secret.", status);
         }
-        return new AccessToken(token.AccessToken, requestedAt + Lifetime(token), apiDomain);
+        var life = Lifetime(token);
+        var margin = TimeSpan.FromTicks(Math.Min(_options.TokenRenewalMargin.Ticks, life.Ticks / 10));
+        return new AccessToken(token.AccessToken, requestedAt + life, requestedAt + life - margin, apiDomain);
     }
 
     /// <summary>expires_in is seconds; old servers sent milliseconds there and seconds in expires_in_sec.</summary>
     internal static TimeSpan Lifetime(TokenEnvelope token)
     {
-        if (token.ExpiresInSec is { } seconds) return TimeSpan.FromSeconds(seconds);
-        if (token.ExpiresIn is { } value)
+        if (token.ExpiresInSec is > 0 and var seconds) return TimeSpan.FromSeconds(seconds);
+        if (token.ExpiresIn is > 0 and var value)
             return value > 86_400 ? TimeSpan.FromMilliseconds(value) : TimeSpan.FromSeconds(value);
         return TimeSpan.FromHours(1);   // Zoho's documented lifetime
     }
 
-    private static ZcrmException AccountsError(string error, string? description, int status, string request)
+    private ZcrmException Failed(string message, int status) =>
+        new(ZcrmErrorCodes.AuthenticationFailed, ZcrmErrorKind.Authentication, _redactor.Redact(message), status, "POST /oauth/v2/token");
+
+    private ZcrmException AccountsError(string error, string? description, int status)
     {
         var reason = error switch
         {
@@ -138,11 +186,18 @@ internal sealed class TokenProvider
             "invalid_client_secret" => "the client secret is wrong (invalid_client_secret)",
             "invalid_code" => "the refresh token is invalid or was revoked (invalid_code)",
             "Access Denied" => "the accounts server refused: too many token requests in a short time (Access Denied); wait a few minutes",
-            _ => $"the accounts server answered '{error}'",
+            _ => $"the accounts server answered '{InputValidator.Shorten(error)}'",
         };
-        if (!string.IsNullOrEmpty(description) && error != "Access Denied") reason += $": {description}";
+        if (!string.IsNullOrEmpty(description) && error != "Access Denied") reason += $": {InputValidator.Shorten(description, 300)}";
+        // The server's words may echo the request body, secrets included: redacted here, where they enter.
         return new ZcrmException(ZcrmErrorCodes.AuthenticationFailed, ZcrmErrorKind.Authentication,
-            $"Authentication failed: {reason}.", status, request,
-            new Dictionary<string, string> { ["error"] = error });
+            _redactor.Redact($"Authentication failed: {reason}."), status, "POST /oauth/v2/token",
+            new Dictionary<string, string> { ["error"] = _redactor.Redact(InputValidator.Shorten(error)) });
+    }
+
+    public void Dispose()
+    {
+        _lifetime.Cancel();
+        _lifetime.Dispose();
     }
 }

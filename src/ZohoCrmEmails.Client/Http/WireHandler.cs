@@ -1,51 +1,73 @@
 using System.Diagnostics;
 using System.Net;
+using System.Net.Http.Headers;
 
 namespace ZohoCrmEmails.Http;
 
 /// <summary>
 /// Innermost handler: one attempt on the wire. Applies the per-attempt timeout, reads the whole body inside it (so a
-/// connection dropped mid-body is a failed attempt the retry handler sees), and records the attempt for tracing.
+/// connection dropped mid-body is a failed attempt the retry handler sees) within the size limit, and records the
+/// attempt for the caller's trace. Error bodies are bounded tighter: only their code and message are wanted.
 /// </summary>
-internal sealed class WireHandler(TimeSpan timeout, ZcrmRequestCounters counters) : DelegatingHandler
+internal sealed class WireHandler(TimeSpan timeout, long maxResponseBytes, RequestCounters counters, SecretRedactor redactor) : DelegatingHandler
 {
+    private const long MaxErrorBodyBytes = 1024 * 1024;
+
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         var state = RequestState.Of(request);
         state.Attempt++;
         cancellationToken.ThrowIfCancellationRequested();
-        using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        cts.CancelAfter(timeout);
+        using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        attempt.CancelAfter(timeout);
         var started = Stopwatch.GetTimestamp();
         counters.OnSent();
         HttpResponseMessage? response = null;
         try
         {
-            response = await base.SendAsync(request, cts.Token).ConfigureAwait(false);
-            var body = await response.Content.ReadAsByteArrayAsync(cts.Token).ConfigureAwait(false);
-            var buffered = new ByteArrayContent(body);
-            foreach (var header in response.Content.Headers)
-                buffered.Headers.TryAddWithoutValidation(header.Key, header.Value);
-            response.Content.Dispose();
-            response.Content = buffered;
-            Record(state, request, response, started, null);
+            response = await base.SendAsync(request, attempt.Token).ConfigureAwait(false);
+            var status = (int)response.StatusCode;
+            long? items = null;
+            if (response.IsSuccessStatusCode && state.BodySink is { } sink)
+            {
+                var stream = await response.Content.ReadAsStreamAsync(attempt.Token).ConfigureAwait(false);
+                items = await sink(response, stream, () => attempt.CancelAfter(timeout), attempt.Token).ConfigureAwait(false);
+            }
+            else
+            {
+                var limit = response.IsSuccessStatusCode ? maxResponseBytes : Math.Min(maxResponseBytes, MaxErrorBodyBytes);
+                var body = await BufferedBody.ReadAsync(response.Content, limit, state.Description, status, attempt.Token).ConfigureAwait(false);
+                CopyHeaders(response.Content.Headers, body.Headers);
+                response.Content.Dispose();
+                response.Content = body;
+            }
+            Record(state, request, response, started, null, items);
             return response;
         }
         catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
         {
             response?.Dispose();
-            Record(state, request, null, started, "timeout");
+            Record(state, request, null, started, "timeout", null);
             throw new ZcrmException(ZcrmErrorCodes.Timeout, ZcrmErrorKind.Timeout,
                 $"No complete response within {timeout.TotalSeconds:0.###} s.", null, state.Description, inner: ex)
             { IsTransient = true };
         }
         catch (Exception ex) when (ex is HttpRequestException or IOException)
         {
+            var status = (int?)response?.StatusCode;
             response?.Dispose();
-            Record(state, request, null, started, "connection failed");
+            Record(state, request, null, started, "connection failed", null);
+            // .NET's text can quote what the server sent (a malformed header line): it goes through the redactor,
+            // and the original exception is not kept, so Get-Error cannot show it unredacted.
             throw new ZcrmException(ZcrmErrorCodes.ConnectionFailed, ZcrmErrorKind.Connection,
-                $"The connection failed: {ex.Message}", (int?)response?.StatusCode, state.Description, inner: ex)
+                redactor.Redact($"The connection failed: {Describe(ex)}"), status, state.Description)
             { IsTransient = true };
+        }
+        catch (ZcrmException)
+        {
+            Record(state, request, response, started, "too large", null);
+            response?.Dispose();
+            throw;
         }
         finally
         {
@@ -53,37 +75,52 @@ internal sealed class WireHandler(TimeSpan timeout, ZcrmRequestCounters counters
         }
     }
 
-    private static void Record(RequestState state, HttpRequestMessage request, HttpResponseMessage? response, long started, string? outcome)
+    private static string Describe(Exception ex)
     {
-        state.Attempts.Add(new ZcrmRequestTrace(
+        var text = ex.Message;
+        for (var inner = ex.InnerException; inner is not null; inner = inner.InnerException)
+            text += " " + inner.Message;
+        return text;
+    }
+
+    private static void CopyHeaders(HttpContentHeaders from, HttpContentHeaders to)
+    {
+        foreach (var header in from)
+            to.TryAddWithoutValidation(header.Key, header.Value);
+    }
+
+    private void Record(RequestState state, HttpRequestMessage request, HttpResponseMessage? response, long started, string? outcome, long? items)
+    {
+        if (state.Attempts is not { } attempts) return;
+        var headers = state.Context.Trace!.IncludeHeaders;
+        attempts.Add(new ZcrmRequestTrace(
             request.Method.Method,
-            state.Description[(state.Description.IndexOf(' ') + 1)..],
+            redactor.Redact(state.Description[(state.Description.IndexOf(' ') + 1)..]),
             response is null ? null : (int)response.StatusCode,
             Stopwatch.GetElapsedTime(started).TotalMilliseconds,
             state.Attempt,
             outcome ?? (response is { StatusCode: HttpStatusCode.TooManyRequests } ? "throttled" : null),
-            Headers(request.Headers),
-            response is null ? [] : Headers(response.Headers).Concat(Headers(response.Content.Headers)).ToList()));
+            headers ? Headers(request.Headers) : [],
+            headers && response is not null ? [.. Headers(response.Headers), .. Headers(response.Content.Headers)] : [])
+        {
+            ItemsRead = items,
+            ItemsUnit = items is null ? "read" : "bytes",
+        });
     }
 
-    private static List<KeyValuePair<string, string>> Headers(System.Net.Http.Headers.HttpHeaders headers) =>
-        headers.Select(h => new KeyValuePair<string, string>(h.Key, ZcrmTrace.Redact(h.Key, string.Join(", ", h.Value)))).ToList();
-}
+    private static readonly string[] CredentialHeaders = ["Authorization", "Proxy-Authorization", "Cookie", "Set-Cookie"];
 
-/// <summary>Counts requests made over a connection, and how many are on the wire now.</summary>
-public sealed class ZcrmRequestCounters
-{
-    private long _sent;
-    private int _inFlight;
+    // Credentials by header name, and every secret the connection knows by value, whatever header carries it.
+    private List<KeyValuePair<string, string>> Headers(HttpHeaders headers) =>
+        headers.Select(h => new KeyValuePair<string, string>(h.Key, RedactHeader(h.Key, string.Join(", ", h.Value)))).ToList();
 
-    public long RequestsSent => Interlocked.Read(ref _sent);
-    public int InFlight => Volatile.Read(ref _inFlight);
-
-    internal void OnSent()
+    private string RedactHeader(string name, string value)
     {
-        Interlocked.Increment(ref _sent);
-        Interlocked.Increment(ref _inFlight);
+        if (CredentialHeaders.Contains(name, StringComparer.OrdinalIgnoreCase))
+        {
+            var space = value.IndexOf(' ');
+            return space > 0 ? value[..space] + " " + SecretRedactor.Mask : SecretRedactor.Mask;
+        }
+        return redactor.Redact(value);
     }
-
-    internal void OnFinished() => Interlocked.Decrement(ref _inFlight);
 }

@@ -1,4 +1,10 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Threading.Channels;
+
 namespace ZohoCrmEmails.Paging;
+
+/// <summary>The pages of one input's work, fetched lazily: a page is requested when the enumerator is advanced to it.</summary>
+public delegate IAsyncEnumerable<IReadOnlyList<TItem>> PageSource<TInput, TItem>(TInput input, CancellationToken cancellationToken);
 
 /// <summary>An item produced for an input, or the error that ended that input's work.</summary>
 public readonly record struct FanOutResult<TIn, TOut>(TIn Input, TOut? Item, Exception? Error)
@@ -7,62 +13,67 @@ public readonly record struct FanOutResult<TIn, TOut>(TIn Input, TOut? Item, Exc
 }
 
 /// <summary>
-/// Works on up to <c>throttle</c> inputs at once while the caller keeps adding more, and hands results back on the
-/// caller's thread in input order: each input's items together and in their own order.
+/// Works on up to <see cref="Throttle"/> inputs at once while the caller keeps adding more, and hands the results back
+/// on the caller's thread in input order: each input's items together and in their own order.
 /// <para>
-/// Each input's work is a lazy sequence of pages. Inputs behind the head prefetch a few pages; the head fetches
-/// its next page only when the caller has taken everything before it, so a caller that stops early (Select-Object
-/// -First) makes no request beyond the page it stopped in. At most <c>throttle</c> inputs are held, each with at most
-/// its prefetch of pages, so memory is bounded whatever the input count or record size.
+/// Each input is a <see cref="RecordJob"/>: a worker task that fetches pages when asked for them and puts them in
+/// the job's channel. The caller reads the oldest job (the head) only. Asking is what keeps this lazy and bounded:
 /// </para>
+/// <list type="bullet">
+/// <item>a job added behind the head is asked for <c>prefetchPages</c> pages, so it is ready when its turn comes;</item>
+/// <item>a job added as the head is asked for one page, and while the caller reads the head, every page handed out
+/// asks for one more once the caller has taken half of it. So a caller that stops early (Select-Object -First 3)
+/// makes no request beyond the page it stopped in, and a caller that reads on finds the next page on its way.</item>
+/// </list>
+/// At most <see cref="Throttle"/> jobs are held once <see cref="Add"/>'s results are read, each with a bounded number
+/// of pages, so memory is bounded whatever the input count or record size. How many requests are on the wire at
+/// once is not decided here but in the HTTP pipeline (ZcrmCallContext and the connection's limit).
 /// </summary>
 public sealed class OrderedFanOut<TIn, TOut> : IDisposable
 {
-    private readonly Func<TIn, SemaphoreSlim, CancellationToken, IAsyncEnumerable<IReadOnlyList<TOut>>> _work;
-    private readonly Queue<Job> _jobs = new();
+    private static readonly TimeSpan StopWait = TimeSpan.FromSeconds(10);
+    private readonly PageSource<TIn, TOut> _source;
+    private readonly Queue<RecordJob> _jobs = new();
     private readonly CancellationTokenSource _cts;
-    private readonly SemaphoreSlim _requestGate;
     private readonly int _prefetchPages;
     private long _itemsRead;
-    private long _recordsCompleted;
-    private long _recordsAdded;
+    private long _inputsCompleted;
+    private long _inputsAdded;
     private bool _disposed;
-    private static readonly TimeSpan StopWait = TimeSpan.FromSeconds(10);
 
-    /// <param name="throttle">Inputs worked on at once, and requests on the wire at once (the work gets a gate of that size).</param>
-    /// <param name="work">The pages for one input; it must take the gate around each request it makes.</param>
+    /// <param name="throttle">Inputs worked on at once.</param>
+    /// <param name="source">The pages of one input.</param>
     /// <param name="cancellationToken">Stops all work; a stop cancels requests in flight.</param>
-    /// <param name="prefetchPages">Pages an input behind the head may fetch before the caller reaches it.</param>
-    public OrderedFanOut(int throttle, Func<TIn, SemaphoreSlim, CancellationToken, IAsyncEnumerable<IReadOnlyList<TOut>>> work,
-        CancellationToken cancellationToken, int prefetchPages = 5)
+    /// <param name="prefetchPages">Pages a job behind the head may fetch before the caller reaches it.</param>
+    public OrderedFanOut(int throttle, PageSource<TIn, TOut> source, CancellationToken cancellationToken, int prefetchPages = 5)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(throttle, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(prefetchPages, 1);
         Throttle = throttle;
-        _work = work;
+        _source = source;
         _prefetchPages = prefetchPages;
-        _requestGate = new SemaphoreSlim(throttle, throttle);
         _cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
     }
 
     public int Throttle { get; }
     public long ItemsRead => Interlocked.Read(ref _itemsRead);
-    public long RecordsCompleted => Interlocked.Read(ref _recordsCompleted);
-    public long RecordsAdded => Interlocked.Read(ref _recordsAdded);
-    /// <summary>Inputs started and not yet fully handed back; never more than <see cref="Throttle"/> after <see cref="Add"/> returns.</summary>
+    public long InputsCompleted => Interlocked.Read(ref _inputsCompleted);
+    public long InputsAdded => Interlocked.Read(ref _inputsAdded);
+    /// <summary>Inputs started and not yet fully handed back; never more than <see cref="Throttle"/> once Add's results are read.</summary>
     public int Held => _jobs.Count;
 
     /// <summary>
-    /// Starts work on <paramref name="input"/> and returns what can be handed back now. It blocks (handing back the
-    /// head's items as they arrive) only while more than <see cref="Throttle"/> inputs are held.
+    /// Starts work on <paramref name="input"/> and returns what can be handed back now; read it all. It blocks (handing
+    /// back the head's items as they arrive) only while more than <see cref="Throttle"/> inputs are held.
     /// </summary>
     public IEnumerable<FanOutResult<TIn, TOut>> Add(TIn input)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        var job = new Job(input, _jobs.Count == 0 ? 1 : _prefetchPages);
+        var job = new RecordJob(input);
+        job.Ask(_jobs.Count == 0 ? 1 : _prefetchPages);
         _jobs.Enqueue(job);
-        Interlocked.Increment(ref _recordsAdded);
-        job.Start(_work, _requestGate, _cts.Token);
+        Interlocked.Increment(ref _inputsAdded);
+        job.Start(_source, _cts.Token);
         return Drain(waitForAll: false);
     }
 
@@ -73,22 +84,23 @@ public sealed class OrderedFanOut<TIn, TOut> : IDisposable
     {
         while (_jobs.TryPeek(out var head))
         {
-            var block = waitForAll || _jobs.Count > Throttle;
-            var taken = head.Take(block, _cts.Token);
-            if (taken.Page is { } page)
+            if (head.TryTake(wait: waitForAll || _jobs.Count > Throttle, _cts.Token, out var page))
             {
-                foreach (var item in page)
+                var half = (page.Count + 1) / 2;
+                for (var i = 0; i < page.Count; i++)
                 {
                     _cts.Token.ThrowIfCancellationRequested();   // a stop ends the output too, not just the requests
                     Interlocked.Increment(ref _itemsRead);
-                    yield return new FanOutResult<TIn, TOut>(head.Input, item, null);
+                    yield return new FanOutResult<TIn, TOut>(head.Input, page[i], null);
+                    // Runs only when the caller comes back for more: it has taken half of this page.
+                    if (i + 1 == half) head.Ask(1);
                 }
                 continue;
             }
-            if (!taken.Done)
+            if (!head.Finished)
                 yield break;   // the head is still fetching and nothing forces a wait
             _jobs.Dequeue();
-            Interlocked.Increment(ref _recordsCompleted);
+            Interlocked.Increment(ref _inputsCompleted);
             if (head.Error is { } error)
                 yield return new FanOutResult<TIn, TOut>(head.Input, default, error);
         }
@@ -104,84 +116,66 @@ public sealed class OrderedFanOut<TIn, TOut> : IDisposable
         _disposed = true;
         _cts.Cancel();
         foreach (var job in _jobs)
-            job.Stopped.Wait(StopWait);   // jobs catch their own failures; the wait only bounds a stuck socket
+            job.Worker.Wait(StopWait);   // workers catch their own failures; the wait only bounds a stuck socket
         _jobs.Clear();
         _cts.Dispose();
     }
 
-    private sealed class Job(TIn input, int initialCredits)
+    /// <summary>One input's work: a worker that fetches the pages asked for into a channel the caller reads.</summary>
+    private sealed class RecordJob(TIn input)
     {
-        private readonly object _lock = new();
-        private readonly Queue<IReadOnlyList<TOut>> _pages = new();
-        private readonly SemaphoreSlim _credits = new(initialCredits);
-        private readonly SemaphoreSlim _changed = new(0);
-        private int _outstanding = initialCredits;   // credits granted that have not yet become a page or the end
-        private bool _done;
+        private readonly Channel<IReadOnlyList<TOut>> _pages =
+            Channel.CreateUnbounded<IReadOnlyList<TOut>>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+        private readonly SemaphoreSlim _pagesAskedFor = new(0);
 
         public TIn Input { get; } = input;
+        public Task Worker { get; private set; } = Task.CompletedTask;
+        /// <summary>Why the work ended early; set before <see cref="Finished"/> turns true.</summary>
         public Exception? Error { get; private set; }
+        /// <summary>Every page was handed out (or the work failed or stopped).</summary>
+        public bool Finished => _pages.Reader.Completion.IsCompleted;
 
-        public Task Stopped { get; private set; } = Task.CompletedTask;
+        public void Ask(int pages) => _pagesAskedFor.Release(pages);
 
-        public void Start(Func<TIn, SemaphoreSlim, CancellationToken, IAsyncEnumerable<IReadOnlyList<TOut>>> work, SemaphoreSlim gate, CancellationToken ct) =>
-            Stopped = Task.Run(() => RunAsync(work, gate, ct), CancellationToken.None);
+        public void Start(PageSource<TIn, TOut> source, CancellationToken ct) =>
+            Worker = Task.Run(() => RunAsync(source, ct), CancellationToken.None);
 
-        private async Task RunAsync(Func<TIn, SemaphoreSlim, CancellationToken, IAsyncEnumerable<IReadOnlyList<TOut>>> work, SemaphoreSlim gate, CancellationToken ct)
+        private async Task RunAsync(PageSource<TIn, TOut> source, CancellationToken ct)
         {
-            Exception? error = null;
             try
             {
-                await using var pages = work(Input, gate, ct).GetAsyncEnumerator(ct);
+                await using var pages = source(Input, ct).GetAsyncEnumerator(ct);
                 while (true)
                 {
-                    await _credits.WaitAsync(ct).ConfigureAwait(false);
+                    await _pagesAskedFor.WaitAsync(ct).ConfigureAwait(false);
                     if (!await pages.MoveNextAsync().ConfigureAwait(false))
                         break;
-                    lock (_lock)
-                    {
-                        _pages.Enqueue(pages.Current);
-                        _outstanding--;
-                    }
-                    _changed.Release();
+                    _pages.Writer.TryWrite(pages.Current);
                 }
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
-                // Stopped: the consumer is gone or going; nothing to report.
+                // Stopped: the caller is gone or going; nothing to report.
             }
             catch (Exception ex)
             {
-                error = ex;
+                Error = ex;
             }
-            lock (_lock)
-            {
-                Error = error;
-                _done = true;
-            }
-            _changed.Release();
+            _pages.Writer.TryComplete();
         }
 
-        /// <summary>A page if one is buffered; else asks for the next page and, if <paramref name="block"/>, waits for it.</summary>
-        public (IReadOnlyList<TOut>? Page, bool Done) Take(bool block, CancellationToken ct)
+        /// <summary>The next page if one is there; if <paramref name="wait"/>, waits for it unless the work is finished.</summary>
+        public bool TryTake(bool wait, CancellationToken ct, [NotNullWhen(true)] out IReadOnlyList<TOut>? page)
         {
-            while (true)
+            while (!_pages.Reader.TryRead(out page))
             {
-                lock (_lock)
-                {
-                    if (_pages.TryDequeue(out var page))
-                        return (page, false);
-                    if (_done)
-                        return (null, true);
-                    if (_outstanding == 0)
-                    {
-                        _outstanding++;
-                        _credits.Release();
-                    }
-                }
-                if (!block)
-                    return (null, false);
-                _changed.Wait(ct);
+                if (!wait || Finished)
+                    return false;
+                var ready = _pages.Reader.WaitToReadAsync(ct);
+                if (!(ready.IsCompleted ? ready.Result : ready.AsTask().GetAwaiter().GetResult()))
+                    return false;
             }
+            return true;
         }
     }
 }

@@ -1,9 +1,7 @@
-using System.Net;
-
 namespace ZohoCrmEmails.Http;
 
 /// <summary>
-/// Caps the requests a connection has on the wire. Additive increase, multiplicative decrease: a 429 halves the
+/// Caps the requests a connection has on the wire, across all its callers. Additive increase, multiplicative decrease: a 429 halves the
 /// limit for every caller of the connection, and each run of successes as long as the limit raises it by one,
 /// up to the configured ceiling. Waiting callers queue in order; nothing is dropped.
 /// </summary>
@@ -78,24 +76,5 @@ public sealed class AdaptiveConcurrencyLimiter(int ceiling)
         }
         if (granted is not null)
             foreach (var w in granted) w.TrySetResult();
-    }
-}
-
-internal sealed class AdaptiveConcurrencyHandler(AdaptiveConcurrencyLimiter limiter) : DelegatingHandler
-{
-    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
-    {
-        await limiter.AcquireAsync(cancellationToken).ConfigureAwait(false);
-        var throttled = false;
-        try
-        {
-            var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
-            throttled = response.StatusCode == HttpStatusCode.TooManyRequests;
-            return response;
-        }
-        finally
-        {
-            limiter.Release(throttled);
-        }
     }
 }

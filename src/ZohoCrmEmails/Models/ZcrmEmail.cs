@@ -52,6 +52,19 @@ public sealed class ZcrmEmail
     /// <summary>True once the body was read (the one-e-mail call).</summary>
     [JsonIgnore] public bool HasContent => Content is not null;
 
+    /// <summary>
+    /// After parsing: what Zoho sent as null where a list or id belongs becomes empty. False when a list holds a null
+    /// item, which the engine reports as an invalid response rather than guess.
+    /// </summary>
+    internal bool Normalize()
+    {
+        MessageId ??= "";
+        To ??= [];
+        Cc ??= [];
+        Status ??= [];
+        return !To.Contains(null!) && !Cc.Contains(null!) && !Status.Contains(null!) && Attachments?.Contains(null!) != true;
+    }
+
     private bool HasStatus(string type)
     {
         foreach (var s in Status)
@@ -129,32 +142,4 @@ public sealed class ZcrmAttachment
     [JsonPropertyName("size"), JsonConverter(typeof(Int64FromStringConverter))] public long? Size { get; set; }
     [JsonExtensionData] public Dictionary<string, JsonElement>? AdditionalFields { get; set; }
     public override string ToString() => $"{Name} ({Size} bytes)";
-}
-
-/// <summary>Whose mailboxes' e-mails can be seen on a record, and which kinds.</summary>
-public sealed class ZcrmEmailSharing
-{
-    [JsonIgnore] public string Module { get; set; } = "";
-    [JsonIgnore] public string RecordId { get; set; } = "";
-    [JsonPropertyName("available_types")] public ZcrmList<string> AvailableTypes { get; set; } = [];
-    [JsonPropertyName("share_from_users")] public ZcrmList<ZcrmSharedUser> ShareFromUsers { get; set; } = [];
-    [JsonExtensionData] public Dictionary<string, JsonElement>? AdditionalFields { get; set; }
-}
-
-public sealed class ZcrmSharedUser
-{
-    [JsonPropertyName("id"), JsonConverter(typeof(LenientStringConverter))] public string? Id { get; set; }
-    [JsonPropertyName("name"), JsonConverter(typeof(LenientStringConverter))] public string? Name { get; set; }
-    [JsonPropertyName("_type"), JsonConverter(typeof(LenientStringConverter))] public string? Type { get; set; }
-    [JsonExtensionData] public Dictionary<string, JsonElement>? AdditionalFields { get; set; }
-    public override string ToString() => $"{Name} ({Type})";
-}
-
-/// <summary>
-/// A list that prints as its items joined by "; ", so that Export-Csv and string conversion of an e-mail give
-/// "Ann &lt;ann@x.com&gt;; Bo &lt;bo@x.com&gt;" rather than a type name.
-/// </summary>
-public sealed class ZcrmList<T> : List<T>
-{
-    public override string ToString() => string.Join("; ", this);
 }

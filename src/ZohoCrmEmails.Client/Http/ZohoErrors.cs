@@ -1,0 +1,82 @@
+using System.Text.Json;
+using ZohoCrmEmails.Json;
+
+namespace ZohoCrmEmails.Http;
+
+/// <summary>Zoho's error bodies and HTTP failures into <see cref="ZcrmException"/>s with Zoho's own code.</summary>
+internal static class ZohoErrors
+{
+    /// <summary>The error of a non-success response: Zoho's code when the body has one, else one for the status.</summary>
+    public static ZcrmException FromResponse(HttpResponseMessage response, string request)
+    {
+        var status = (int)response.StatusCode;
+        var error = ReadEnvelope(response)?.ReportedError;
+        var code = string.IsNullOrWhiteSpace(error?.Code) ? CodeForStatus(status) : error.Code;
+        var message = string.IsNullOrWhiteSpace(error?.Message) ? $"Zoho CRM answered HTTP {status} {response.ReasonPhrase}." : error.Message;
+        return Create(code, message, status, request, error?.Details);
+    }
+
+    /// <summary>The error a body sent with HTTP 200 reports instead of data.</summary>
+    public static ZcrmException FromEnvelope(ErrorEnvelope error, int status, string request) =>
+        Create(error.Code!, string.IsNullOrWhiteSpace(error.Message) ? $"Zoho CRM answered HTTP {status} with the error {error.Code}." : error.Message,
+            status, request, error.Details);
+
+    /// <summary>Zoho's code in a buffered error body, if any: what the auth handler needs to decide on a renewal.</summary>
+    public static string? Code(HttpResponseMessage response) => ReadEnvelope(response)?.ReportedError?.Code;
+
+    private static ErrorEnvelope? ReadEnvelope(HttpResponseMessage response)
+    {
+        if (response.Content is not BufferedBody { Length: > 0 } body) return null;
+        try
+        {
+            return JsonSerializer.Deserialize(body.Span, ZcrmJsonContext.Default.ErrorEnvelope);
+        }
+        catch (JsonException)
+        {
+            return null;   // not Zoho's JSON: the status speaks
+        }
+    }
+
+    private static ZcrmException Create(string code, string message, int status, string request, JsonElement? details)
+    {
+        if (code == "OAUTH_SCOPE_MISMATCH")
+            message += " This call needs the scopes ZohoCRM.modules.READ (or ZohoCRM.modules.<module>.READ) and ZohoCRM.modules.emails.READ.";
+        return new ZcrmException(code, KindFor(code, status), message, status, request, Details(details));
+    }
+
+    private static string CodeForStatus(int status) => status switch
+    {
+        429 => "TOO_MANY_REQUESTS",
+        >= 500 => "INTERNAL_ERROR",
+        _ => ZcrmErrorCodes.HttpError,
+    };
+
+    internal static ZcrmErrorKind KindFor(string code, int status) => code switch
+    {
+        "INVALID_TOKEN" or "INVALID_OAUTHTOKEN" or "AUTHENTICATION_FAILURE" or "OAUTH_SCOPE_MISMATCH" => ZcrmErrorKind.Authentication,
+        "NO_PERMISSION" => ZcrmErrorKind.PermissionDenied,
+        "TOO_MANY_REQUESTS" => ZcrmErrorKind.LimitsExceeded,
+        "INVALID_URL_PATTERN" => ZcrmErrorKind.NotFound,
+        "INTERNAL_ERROR" => ZcrmErrorKind.Connection,
+        _ => status switch
+        {
+            401 => ZcrmErrorKind.Authentication,
+            403 => ZcrmErrorKind.PermissionDenied,
+            404 => ZcrmErrorKind.NotFound,
+            429 => ZcrmErrorKind.LimitsExceeded,
+            >= 500 => ZcrmErrorKind.Connection,
+            _ => ZcrmErrorKind.InvalidArgument,
+        },
+    };
+
+    private const int MaxDetails = 32;
+
+    private static Dictionary<string, string>? Details(JsonElement? details)
+    {
+        if (details is not { ValueKind: JsonValueKind.Object } obj) return null;
+        var map = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var p in obj.EnumerateObject().Take(MaxDetails))
+            map[p.Name] = p.Value.ValueKind == JsonValueKind.String ? p.Value.GetString()! : p.Value.GetRawText();
+        return map;
+    }
+}

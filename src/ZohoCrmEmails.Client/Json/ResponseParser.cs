@@ -1,0 +1,106 @@
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using ZohoCrmEmails.Http;
+using ZohoCrmEmails.Models;
+
+namespace ZohoCrmEmails.Json;
+
+/// <summary>One page of a record's e-mails.</summary>
+public sealed record ZcrmEmailPage(IReadOnlyList<ZcrmEmail> Emails, ZcrmPageInfo? Info)
+{
+    public bool MoreRecords => Info?.MoreRecords == true;
+    public string? NextIndex => Info?.NextIndex;
+}
+
+/// <summary>
+/// Zoho's success bodies into models, or a <see cref="ZcrmException"/> that says what was wrong. Nothing is lost
+/// silently: an error envelope sent with HTTP 200, a body without the expected key (an empty list is 204 or an empty
+/// array, never a missing key), or a null where an item belongs, is an error, never "no e-mails".
+/// </summary>
+internal static class ResponseParser
+{
+    public static ZcrmEmailPage EmailPage(int status, BufferedBody body, string module, string recordId, string request)
+    {
+        if (IsEmpty(status, body))
+            return new ZcrmEmailPage([], null);
+        var envelope = Parse(body, ZcrmJsonContext.Default.EmailListEnvelope, status, request);
+        var emails = Emails(envelope, status, request, module, recordId);
+        if (envelope.Info is { MoreRecords: true, NextIndex: null or "" })
+            throw Invalid("Zoho CRM said more e-mails follow but sent no cursor for them.", status, request);
+        return new ZcrmEmailPage(emails, envelope.Info);
+    }
+
+    public static ZcrmEmail Email(int status, BufferedBody body, string module, string recordId, string messageId, string request)
+    {
+        var emails = IsEmpty(status, body)
+            ? []
+            : Emails(Parse(body, ZcrmJsonContext.Default.EmailListEnvelope, status, request), status, request, module, recordId);
+        if (emails.Count == 0)
+            throw new ZcrmException(ZcrmErrorCodes.EmailNotFound, ZcrmErrorKind.NotFound,
+                $"Zoho CRM returned no e-mail for the message id '{InputValidator.Shorten(messageId)}' on {module}/{recordId}.", status, request);
+        var email = emails[0];
+        if (email.MessageId.Length == 0)
+            email.MessageId = messageId;
+        else if (!string.Equals(email.MessageId, messageId, StringComparison.Ordinal))
+            throw Invalid($"Zoho CRM answered the message id '{InputValidator.Shorten(messageId)}' with another e-mail ('{InputValidator.Shorten(email.MessageId)}').", status, request);
+        return email;
+    }
+
+    public static List<ZcrmEmailSharing> Sharing(int status, BufferedBody body, string module, string recordId, string request)
+    {
+        if (IsEmpty(status, body))
+            return [];
+        var envelope = Parse(body, ZcrmJsonContext.Default.SharingEnvelope, status, request);
+        var list = envelope.Sharing ?? throw Missing(envelope, "__emails_sharing_details", status, request);
+        var result = new List<ZcrmEmailSharing>(list.Count);
+        foreach (var s in list)
+        {
+            if (s is null || !s.Normalize())
+                throw Invalid("Zoho CRM sent a null where a sharing entry belongs.", status, request);
+            s.Module = module;
+            s.RecordId = recordId;
+            result.Add(s);
+        }
+        return result;
+    }
+
+    /// <summary>Deserializes a body, turning malformed JSON into Zcrm.InvalidResponse.</summary>
+    public static T Parse<T>(BufferedBody body, JsonTypeInfo<T> type, int status, string request)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize(body.Span, type) ?? throw new JsonException("The body is the JSON literal null.");
+        }
+        catch (JsonException ex)
+        {
+            // The reader's message names a position, never the body's text.
+            throw Invalid($"Zoho CRM answered HTTP {status} with a body that is not the JSON expected: {ex.Message}", status, request);
+        }
+    }
+
+    private static List<ZcrmEmail> Emails(EmailListEnvelope envelope, int status, string request, string module, string recordId)
+    {
+        var items = envelope.Emails ?? envelope.LegacyEmails ?? throw Missing(envelope, "Emails", status, request);
+        var emails = new List<ZcrmEmail>(items.Count);
+        foreach (var e in items)
+        {
+            if (e is null || !e.Normalize())
+                throw Invalid("Zoho CRM sent a null where an e-mail, address, status or attachment belongs.", status, request);
+            e.Module = module;
+            e.RecordId = recordId;
+            emails.Add(e);
+        }
+        return emails;
+    }
+
+    // A 200 without the data: an error envelope says which error; anything else is not Zoho's answer.
+    private static ZcrmException Missing(ErrorEnvelope envelope, string key, int status, string request) =>
+        envelope.ReportedError is { } error
+            ? ZohoErrors.FromEnvelope(error, status, request)
+            : Invalid($"Zoho CRM answered HTTP {status} without the '{key}' the call returns (an empty list is HTTP 204 or an empty array).", status, request);
+
+    private static bool IsEmpty(int status, BufferedBody body) => status == 204 || body.Length == 0;
+
+    private static ZcrmException Invalid(string message, int status, string request) =>
+        new(ZcrmErrorCodes.InvalidResponse, ZcrmErrorKind.InvalidResponse, message, status, request);
+}

@@ -1,0 +1,301 @@
+using System.Net;
+using System.Runtime.CompilerServices;
+using Microsoft.Extensions.DependencyInjection;
+using ZohoCrmEmails.Http;
+using ZohoCrmEmails.Json;
+using ZohoCrmEmails.Models;
+
+namespace ZohoCrmEmails;
+
+/// <summary>
+/// A connection to one Zoho CRM organisation and the calls on it: the HTTP pipeline, the cached access token, the
+/// connection-wide concurrency limit and the redaction of its secrets. Thread-safe; share one across all calls.
+/// Every public call validates its input once, before any request, and every error it throws is redacted.
+/// </summary>
+public sealed class ZcrmClient : ZcrmConnection
+{
+    private const string ApiClientName = "ZohoCrmEmails.Api";
+    private const string AccountsClientName = "ZohoCrmEmails.Accounts";
+    // A hostile server can answer "more records" with empty pages and fresh cursors forever.
+    private const int MaxEmptyPagesInARow = 10;
+    private readonly ZcrmConnectionOptions _options;
+    private readonly ZcrmEndpoints _endpoints;
+    private readonly ServiceProvider _services;
+    private readonly HttpClient _api;
+    private readonly TokenProvider _tokens;
+    private readonly AdaptiveConcurrencyLimiter _limiter;
+    private readonly RequestCounters _counters = new();
+    private long _creditsRemaining = -1;
+    private volatile bool _closed;
+
+    public ZcrmClient(ZcrmConnectionOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        Redactor = new SecretRedactor();
+        Redactor.Add(options.ClientSecret);
+        Redactor.Add(options.RefreshToken);
+        Redactor.Add(options.AccessToken);
+        foreach (var secret in ZcrmEndpoints.UserInfoSecrets(options)) Redactor.Add(secret);
+        try
+        {
+            options.Validate();
+            _endpoints = new ZcrmEndpoints(options);
+        }
+        catch (ZcrmException ex)
+        {
+            throw Redactor.Redact(ex);
+        }
+        _options = options;
+        _limiter = new AdaptiveConcurrencyLimiter(options.MaxConcurrentRequests);
+
+        // The pipeline, outermost first: retries (and their back-off) hold nothing; the token is fetched before a slot
+        // on the wire is taken; the slot is held for one attempt; the wire handler reads the body within the attempt.
+        var services = new ServiceCollection();
+        services.AddHttpClient(ApiClientName)
+            .ConfigurePrimaryHttpMessageHandler(CreatePrimaryHandler)
+            .SetHandlerLifetime(Timeout.InfiniteTimeSpan)
+            .AddHttpMessageHandler(() => new RetryHandler(options.Retry, options.TimeProvider))
+            .AddHttpMessageHandler(() => new AuthHandler(_tokens!))
+            .AddHttpMessageHandler(() => new ConcurrencyHandler(_limiter))
+            .AddHttpMessageHandler(() => new WireHandler(options.RequestTimeout, options.MaxResponseBytes, _counters, Redactor))
+            .ConfigureHttpClient(c => c.Timeout = Timeout.InfiniteTimeSpan);
+        services.AddHttpClient(AccountsClientName)
+            .ConfigurePrimaryHttpMessageHandler(CreatePrimaryHandler)
+            .SetHandlerLifetime(Timeout.InfiniteTimeSpan)
+            .AddHttpMessageHandler(() => new RetryHandler(options.Retry, options.TimeProvider))
+            .AddHttpMessageHandler(() => new WireHandler(options.RequestTimeout, options.MaxResponseBytes, _counters, Redactor))
+            .ConfigureHttpClient(c => c.Timeout = Timeout.InfiniteTimeSpan);
+        _services = services.BuildServiceProvider();
+        var factory = _services.GetRequiredService<IHttpClientFactory>();
+        _tokens = new TokenProvider(options, factory.CreateClient(AccountsClientName), _endpoints.TokenUrl, Redactor);
+        _api = factory.CreateClient(ApiClientName);
+    }
+
+    private static HttpMessageHandler CreatePrimaryHandler() => new SocketsHttpHandler
+    {
+        // Connections are pooled and reused across calls; this still lets DNS changes in.
+        PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+        AutomaticDecompression = DecompressionMethods.All,
+        // A redirect could carry the Authorization header to another host.
+        AllowAutoRedirect = false,
+        UseCookies = false,
+    };
+
+    /// <summary>The connection's redaction step, for every text made from what it sent or received.</summary>
+    public SecretRedactor Redactor { get; }
+
+    public override ZcrmDataCenter DataCenter => _options.DataCenter;
+    public override Uri AccountsUrl => _endpoints.AccountsUrl;
+    public override Uri ApiDomain => _endpoints.ApiDomain(_tokens.Current?.ApiDomain);
+    public override string ApiVersion => _options.ApiVersion;
+    public override DateTimeOffset? TokenExpiresAt => _tokens.Current?.ExpiresAt;
+    public override bool CanRenewToken => _tokens.CanRenew;
+    public override long? ApiCreditsRemaining => Interlocked.Read(ref _creditsRemaining) is var c && c >= 0 ? c : null;
+    public override long RequestsSent => _counters.RequestsSent;
+    public override long TokenRequests => _tokens.TokenRequests;
+    public override int ConcurrencyLimit => _limiter.CurrentLimit;
+    public override long MaxResponseBytes => _options.MaxResponseBytes;
+    public override bool IsClosed => _closed;
+
+    internal RequestCounters Counters => _counters;
+
+    public override string ToString() => Redactor.Redact(base.ToString());
+
+    /// <summary>Obtains an access token (or checks the cache): proves the credentials before any data call.</summary>
+    public async Task ConnectAsync(ZcrmCallContext? context = null, CancellationToken ct = default)
+    {
+        ThrowIfClosed();
+        try
+        {
+            await _tokens.GetAsync(null, context ?? ZcrmCallContext.None, ct).ConfigureAwait(false);
+        }
+        catch (ZcrmException ex)
+        {
+            throw Redactor.Redact(ex);
+        }
+    }
+
+    /// <summary>One page of a record's e-mails; <paramref name="index"/> is the previous page's cursor.</summary>
+    public Task<ZcrmEmailPage> GetEmailPageAsync(string module, string recordId, ZcrmEmailQuery? query = null, string? index = null,
+        ZcrmCallContext? context = null, CancellationToken ct = default)
+    {
+        InputValidator.EmailList(module, recordId, query);
+        return ReadPageAsync(module, recordId, query, index, context ?? ZcrmCallContext.None, ct);
+    }
+
+    /// <summary>
+    /// A record's e-mails, lazily: a page is requested only when the e-mail past the previous page is asked for.
+    /// Bad input throws here, before any request.
+    /// </summary>
+    public IAsyncEnumerable<ZcrmEmail> GetEmails(string module, string recordId, ZcrmEmailQuery? query = null, ZcrmCallContext? context = null)
+    {
+        InputValidator.EmailList(module, recordId, query);
+        return Flatten(Pages(module, recordId, query, includeContent: false, context ?? ZcrmCallContext.None));
+    }
+
+    /// <summary>
+    /// A record's e-mails page by page, lazily (one request per page asked for); with <paramref name="includeContent"/>
+    /// each e-mail is read in full. Bad input throws here, before any request.
+    /// </summary>
+    public IAsyncEnumerable<IReadOnlyList<ZcrmEmail>> GetEmailPages(string module, string recordId, ZcrmEmailQuery? query = null,
+        bool includeContent = false, ZcrmCallContext? context = null)
+    {
+        InputValidator.EmailList(module, recordId, query);
+        return Pages(module, recordId, query, includeContent, context ?? ZcrmCallContext.None);
+    }
+
+    /// <summary>One e-mail with its body and attachments. <paramref name="ownerId"/> reads a shared user's mail.</summary>
+    public Task<ZcrmEmail> GetEmailAsync(string module, string recordId, string messageId, string? ownerId = null,
+        ZcrmCallContext? context = null, CancellationToken ct = default)
+    {
+        InputValidator.Email(module, recordId, messageId, ownerId);
+        return ReadEmailAsync(module, recordId, messageId, ownerId, context ?? ZcrmCallContext.None, ct);
+    }
+
+    /// <summary>Which users' mailboxes (and which kinds of e-mail) can be seen on a record.</summary>
+    public Task<IReadOnlyList<ZcrmEmailSharing>> GetSharingAsync(string module, string recordId, ZcrmCallContext? context = null,
+        CancellationToken ct = default)
+    {
+        InputValidator.Record(module, recordId);
+        return SendAsync<IReadOnlyList<ZcrmEmailSharing>>($"/crm/{ApiVersion}/{module}/{recordId}/__emails_sharing_details", context ?? ZcrmCallContext.None,
+            (response, body, request) =>
+            {
+                var list = ResponseParser.Sharing((int)response.StatusCode, body, module, recordId, request);
+                return (list, list.Count);
+            }, ct);
+    }
+
+    private Task<ZcrmEmailPage> ReadPageAsync(string module, string recordId, ZcrmEmailQuery? query, string? index,
+        ZcrmCallContext context, CancellationToken ct)
+    {
+        var path = $"/crm/{ApiVersion}/{module}/{recordId}/Emails";
+        var separator = '?';
+        if (query?.Type is { } type) { path += $"{separator}type={type.ToWireName()}"; separator = '&'; }
+        if (query?.OwnerId is { } owner) { path += $"{separator}owner_id={owner}"; separator = '&'; }
+        // Cursors are opaque and may hold + = &: they travel encoded.
+        if (index is not null) path += $"{separator}index={Uri.EscapeDataString(index)}";
+        return SendAsync(path, context, (response, body, request) =>
+        {
+            var page = ResponseParser.EmailPage((int)response.StatusCode, body, module, recordId, request);
+            return (page, page.Emails.Count);
+        }, ct);
+    }
+
+    private static async IAsyncEnumerable<ZcrmEmail> Flatten(IAsyncEnumerable<IReadOnlyList<ZcrmEmail>> pages,
+        [EnumeratorCancellation] CancellationToken ct = default)
+    {
+        await foreach (var page in pages.WithCancellation(ct).ConfigureAwait(false))
+            foreach (var email in page)
+                yield return email;
+    }
+
+    private async IAsyncEnumerable<IReadOnlyList<ZcrmEmail>> Pages(string module, string recordId, ZcrmEmailQuery? query,
+        bool includeContent, ZcrmCallContext context, [EnumeratorCancellation] CancellationToken ct = default)
+    {
+        var cursorsSeen = new HashSet<string>(StringComparer.Ordinal);
+        string? index = null;
+        long returned = 0;
+        var emptyInARow = 0;
+        while (true)
+        {
+            var page = await ReadPageAsync(module, recordId, query, index, context, ct).ConfigureAwait(false);
+            var next = page.MoreRecords ? page.NextIndex : null;
+            // Checked before the page is handed out: a server that ignores the cursor sends the same page again.
+            if (next is not null && !cursorsSeen.Add(next))
+                throw Redactor.Redact(new ZcrmException(ZcrmErrorCodes.RepeatingCursor, ZcrmErrorKind.InvalidResponse,
+                    $"Zoho CRM sent a cursor for {module}/{recordId} that it had sent before; stopped rather than loop or repeat e-mails. " +
+                    $"The {returned} e-mails before that page were returned.",
+                    200, $"GET /crm/{ApiVersion}/{module}/{recordId}/Emails?index={Uri.EscapeDataString(next)}"));
+            if (page.Emails.Count > 0)
+            {
+                emptyInARow = 0;
+                returned += page.Emails.Count;
+                yield return includeContent ? await WithContentAsync(page.Emails, query?.OwnerId, context, ct).ConfigureAwait(false) : page.Emails;
+            }
+            else if (next is not null && ++emptyInARow > MaxEmptyPagesInARow)
+            {
+                throw new ZcrmException(ZcrmErrorCodes.InvalidResponse, ZcrmErrorKind.InvalidResponse,
+                    $"Zoho CRM sent {MaxEmptyPagesInARow} empty pages in a row for {module}/{recordId}, each saying more follow; stopped. " +
+                    $"The {returned} e-mails before them were returned.", 200, $"GET /crm/{ApiVersion}/{module}/{recordId}/Emails");
+            }
+            if (next is null)
+                yield break;
+            index = next;
+        }
+    }
+
+    // Bodies of one page are read concurrently (within the caller's and the connection's limits), in the page's order.
+    private async Task<IReadOnlyList<ZcrmEmail>> WithContentAsync(IReadOnlyList<ZcrmEmail> emails, string? ownerId, ZcrmCallContext context, CancellationToken ct)
+    {
+        foreach (var e in emails) InputValidator.MessageId(e.MessageId);   // a listed e-mail without a usable id cannot be read
+        var tasks = new Task<ZcrmEmail>[emails.Count];
+        for (var i = 0; i < emails.Count; i++)
+            tasks[i] = ReadEmailAsync(emails[i].Module, emails[i].RecordId, emails[i].MessageId, ownerId, context, ct);
+        return await Task.WhenAll(tasks).ConfigureAwait(false);
+    }
+
+    private Task<ZcrmEmail> ReadEmailAsync(string module, string recordId, string messageId, string? ownerId,
+        ZcrmCallContext context, CancellationToken ct)
+    {
+        var path = $"/crm/{ApiVersion}/{module}/{recordId}/Emails/{Uri.EscapeDataString(messageId)}" + (ownerId is null ? "" : "?owner_id=" + ownerId);
+        return SendAsync(path, context, (response, body, request) =>
+            (ResponseParser.Email((int)response.StatusCode, body, module, recordId, messageId, request), 1L), ct);
+    }
+
+    /// <summary>
+    /// One GET through the pipeline, its body parsed by <paramref name="read"/>; the single place where a call's
+    /// errors are redacted and its attempts reported to the caller's trace.
+    /// </summary>
+    private async Task<T> SendAsync<T>(string pathAndQuery, ZcrmCallContext context,
+        Func<HttpResponseMessage, BufferedBody, string, (T Result, long Items)> read, CancellationToken ct)
+    {
+        ThrowIfClosed();
+        var state = new RequestState("GET " + pathAndQuery, context);
+        long? items = null;
+        try
+        {
+            // The token decides the API domain (Zoho returns it with the token).
+            var token = await _tokens.GetAsync(null, context, ct).ConfigureAwait(false);
+            using var request = state.Attach(new HttpRequestMessage(HttpMethod.Get, _endpoints.ApiBase(token.ApiDomain) + pathAndQuery));
+            using var response = await _api.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct).ConfigureAwait(false);
+            NoteCreditsRemaining(response, context);
+            if (!response.IsSuccessStatusCode)
+                throw ZohoErrors.FromResponse(response, state.Description);
+            var (result, count) = read(response, (BufferedBody)response.Content, state.Description);
+            items = count;
+            return result;
+        }
+        catch (ZcrmException ex)
+        {
+            throw Redactor.Redact(ex);
+        }
+        finally
+        {
+            state.ReportTrace(items);
+        }
+    }
+
+    private void NoteCreditsRemaining(HttpResponseMessage response, ZcrmCallContext context)
+    {
+        if (!response.Headers.TryGetValues("X-API-CREDITS-REMAINING", out var values)
+            || !long.TryParse(values.FirstOrDefault(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var credits))
+            return;
+        Interlocked.Exchange(ref _creditsRemaining, credits);
+        context.Trace?.OnApiCreditsRemaining(credits);
+    }
+
+    private void ThrowIfClosed()
+    {
+        if (_closed)
+            throw new ZcrmException(ZcrmErrorCodes.NotConnected, ZcrmErrorKind.Authentication, "This Zoho CRM connection was closed. Connect again.");
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (!disposing || _closed) return;
+        _closed = true;
+        _tokens.Dispose();
+        _api.Dispose();
+        _services.Dispose();
+    }
+}

@@ -1,0 +1,60 @@
+using System.Management.Automation;
+
+namespace ZohoCrmEmails.Module;
+
+/// <summary>
+/// ZcrmException → ErrorRecord: ErrorId "Zcrm.&lt;code&gt;", a category by kind, and what to type about it (the engine
+/// says what went wrong; only the module knows the cmdlets and parameters).
+/// </summary>
+public static class ErrorRecords
+{
+    public static ErrorRecord From(ZcrmException ex, object? target, Func<string, string> redact) => new(ex, ex.ErrorId, Category(ex.Kind), target)
+    {
+        ErrorDetails = new ErrorDetails(redact(ex.Message)) { RecommendedAction = redact(RecommendedAction(ex)) },
+    };
+
+    public static ErrorCategory Category(ZcrmErrorKind kind) => kind switch
+    {
+        ZcrmErrorKind.InvalidArgument => ErrorCategory.InvalidArgument,
+        ZcrmErrorKind.Authentication => ErrorCategory.AuthenticationError,
+        ZcrmErrorKind.PermissionDenied => ErrorCategory.PermissionDenied,
+        ZcrmErrorKind.NotFound => ErrorCategory.ObjectNotFound,
+        ZcrmErrorKind.LimitsExceeded => ErrorCategory.LimitsExceeded,
+        ZcrmErrorKind.Connection => ErrorCategory.ConnectionError,
+        ZcrmErrorKind.Timeout => ErrorCategory.OperationTimeout,
+        ZcrmErrorKind.InvalidResponse => ErrorCategory.InvalidResult,
+        ZcrmErrorKind.WriteFailed => ErrorCategory.WriteError,
+        _ => ErrorCategory.NotSpecified,
+    };
+
+    internal static string RecommendedAction(ZcrmException e) => e.Code switch
+    {
+        "OAUTH_SCOPE_MISMATCH" => "Create a refresh token with the scopes ZohoCRM.modules.READ (or ZohoCRM.modules.<module>.READ) and ZohoCRM.modules.emails.READ, then run Connect-Zcrm again.",
+        "INVALID_TOKEN" or "INVALID_OAUTHTOKEN" or "AUTHENTICATION_FAILURE" or ZcrmErrorCodes.AuthenticationFailed => "Run Connect-Zcrm again with a valid client id, client secret and refresh token.",
+        "NO_PERMISSION" => "Ask a Zoho CRM administrator for permission to read this record's e-mails, or skip the record.",
+        "TOO_MANY_REQUESTS" => "Wait for API credits or concurrency to free up, lower -ThrottleLimit or Connect-Zcrm -MaxConcurrentRequests, or retry later.",
+        "INVALID_MODULE" or ZcrmErrorCodes.InvalidModule => "Use a module API name such as Leads, Contacts, Accounts or Deals (letters, digits and underscores only).",
+        ZcrmErrorCodes.InvalidRecordId => "Pass the record id as a string of digits, as Zoho CRM shows it.",
+        ZcrmErrorCodes.InvalidMessageId => "Pass the message id from a listed e-mail's MessageId property.",
+        ZcrmErrorCodes.InvalidAttachmentId => "Pass the attachment id from an e-mail's Attachments property (Get-ZcrmRecordEmail -MessageId).",
+        ZcrmErrorCodes.InvalidOwnerId or ZcrmErrorCodes.InvalidParameterCombination => "Check the combination of -Type, -OwnerId, -MessageId and -Module (see Get-Help Get-ZcrmRecordEmail).",
+        ZcrmErrorCodes.InvalidConfiguration => "Check the Connect-Zcrm parameters or the ZCRM_* environment variables named in the message.",
+        ZcrmErrorCodes.InsecureEndpoint => "Use an https URL for -AccountsUrl and -ApiDomain; http is accepted only for loopback hosts.",
+        ZcrmErrorCodes.NotConnected => "Run Connect-Zcrm first, or pass -Connection.",
+        ZcrmErrorCodes.ResponseTooLarge => "If a real e-mail is that large, run Connect-Zcrm again with a larger -MaximumResponseSize; otherwise report the request shown in the error.",
+        ZcrmErrorCodes.Timeout or ZcrmErrorCodes.ConnectionFailed or "INTERNAL_ERROR" => "Check the network and Zoho's status, then run the command again (or raise Connect-Zcrm -TimeoutSec).",
+        ZcrmErrorCodes.RepeatingCursor or ZcrmErrorCodes.InvalidResponse => "Run the command again; if it persists, report the request shown in the error to Zoho support.",
+        ZcrmErrorCodes.EmailNotFound => "Check the message id; the e-mail may have been deleted.",
+        ZcrmErrorCodes.AttachmentNotFound => "Read the e-mail again (Get-ZcrmRecordEmail -MessageId) to see its current attachments.",
+        ZcrmErrorCodes.AttachmentSizeMismatch => "Run the command again; the partial file was removed.",
+        ZcrmErrorCodes.FileExists => "Add -Force to replace the file, or choose another -Path.",
+        ZcrmErrorCodes.WriteFailed => "Check that -Path is writable and has room, then run the command again.",
+        _ => e.Kind switch
+        {
+            ZcrmErrorKind.InvalidArgument => "Check the module, record id and parameters given.",
+            ZcrmErrorKind.NotFound => "Check the module and record id.",
+            ZcrmErrorKind.Connection => "Run the command again later.",
+            _ => "See the error message for details.",
+        },
+    };
+}

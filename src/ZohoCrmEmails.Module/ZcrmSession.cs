@@ -1,0 +1,29 @@
+using System.Management.Automation.Runspaces;
+using System.Runtime.CompilerServices;
+
+namespace ZohoCrmEmails.Module;
+
+/// <summary>
+/// The default connection of each runspace. Keyed by runspace, not a process-wide static value: runspaces of
+/// ForEach-Object -Parallel or of a host each have their own and cannot clobber another's.
+/// </summary>
+public static class ZcrmSession
+{
+    private static readonly ConditionalWeakTable<Runspace, ZcrmConnection> Defaults = new();
+
+    public static ZcrmConnection? Get() =>
+        Runspace.DefaultRunspace is { } rs && Defaults.TryGetValue(rs, out var c) ? c : null;
+
+    public static void Set(ZcrmConnection connection)
+    {
+        var rs = Runspace.DefaultRunspace ?? throw new InvalidOperationException("No runspace on this thread.");
+        Defaults.AddOrUpdate(rs, connection);
+    }
+
+    public static ZcrmConnection? Remove()
+    {
+        if (Runspace.DefaultRunspace is not { } rs || !Defaults.TryGetValue(rs, out var c)) return null;
+        Defaults.Remove(rs);
+        return c;
+    }
+}
