@@ -89,10 +89,11 @@ public sealed class ConnectZcrmCommand : ZcrmCmdletBase
         }
         UseRedactor(client);
 
+        var context = CreateCallContext();
         try
         {
-            WriteVerbose(Redact($"Connecting to Zoho CRM {client.DataCenter} through {client.AccountsUrl.GetLeftPart(UriPartial.Authority)}."));
-            Wait(client.ConnectAsync(CreateCallContext(), CancelToken));
+            WriteTrace($"Connecting to Zoho CRM {client.DataCenter} through {client.AccountsUrl.GetLeftPart(UriPartial.Authority)}.");
+            Wait(client.ConnectAsync(context, CancelToken));
         }
         catch (ZcrmException ex)
         {
@@ -107,7 +108,7 @@ public sealed class ConnectZcrmCommand : ZcrmCmdletBase
         }
         FlushTrace();
         ZcrmSession.Set(client);
-        WriteVerbose(Redact($"Connected: API domain {client.ApiDomain.GetLeftPart(UriPartial.Authority)}, token expires {client.TokenExpiresAt?.ToString("u") ?? "(unknown: access token given)"}."));
+        WriteTrace($"Connected: API domain {client.ApiDomain.GetLeftPart(UriPartial.Authority)}, token expires {client.TokenExpiresAt?.ToString("u") ?? "(unknown: access token given)"}.");
         if (PassThru) WriteObject(client);
     }
 

@@ -26,8 +26,15 @@ public abstract class ZcrmCmdletBase : PSCmdlet, IDisposable
     {
         var verbose = IsStreamEnabled("Verbose", "VerbosePreference");
         var debug = IsStreamEnabled("Debug", "DebugPreference");
-        _trace = verbose || debug ? new PipelineTraceSink(debug) : null;
+        _trace = verbose || debug ? new PipelineTraceSink(verbose, debug) : null;
         return new ZcrmCallContext(maxConcurrentRequests, _trace);
+    }
+
+    /// <summary>A line of this cmdlet's own about what it does, where its request lines go; redacted.</summary>
+    protected void WriteTrace(string text)
+    {
+        _trace?.Lines.Enqueue((_trace.Verbose is false, Redact(text)));
+        FlushTrace();
     }
 
     /// <summary>The connection whose secrets every text written by this cmdlet is redacted against.</summary>
@@ -133,21 +140,26 @@ public abstract class ZcrmCmdletBase : PSCmdlet, IDisposable
         _cts.Dispose();
     }
 
-    /// <summary>Queues trace lines from any thread; the cmdlet writes them on the pipeline thread.</summary>
-    private sealed class PipelineTraceSink(bool includeHeaders) : IZcrmTraceSink
+    /// <summary>
+    /// Queues trace lines from any thread; the cmdlet writes them on the pipeline thread. The request line goes to
+    /// Verbose, or to Debug when only -Debug is on: PowerShell turns -Debug alone into "Inquire" for Verbose, which would
+    /// prompt once per request.
+    /// </summary>
+    private sealed class PipelineTraceSink(bool verbose, bool debug) : IZcrmTraceSink
     {
         public ConcurrentQueue<(bool Debug, string Text)> Lines { get; } = new();
-        public bool IncludeHeaders { get; } = includeHeaders;
+        public bool Verbose => verbose;
+        public bool IncludeHeaders => debug;
 
         public void OnRequest(ZcrmRequestTrace trace)
         {
-            Lines.Enqueue((false, trace.ToString()));
-            if (!IncludeHeaders) return;
+            Lines.Enqueue((!verbose, trace.ToString()));
+            if (!debug) return;
             Lines.Enqueue((true, $"{trace.Method} {trace.PathAndQuery} request headers: {Format(trace.RequestHeaders)}"));
             Lines.Enqueue((true, $"{trace.Method} {trace.PathAndQuery} response headers: {Format(trace.ResponseHeaders)}"));
         }
 
-        public void OnApiCreditsRemaining(long credits) => Lines.Enqueue((false, $"Zoho API credits remaining today: {credits}"));
+        public void OnApiCreditsRemaining(long credits) => Lines.Enqueue((!verbose, $"Zoho API credits remaining today: {credits}"));
 
         private static string Format(IReadOnlyList<KeyValuePair<string, string>> headers) =>
             headers.Count == 0 ? "(none)" : string.Join("; ", headers.Select(h => $"{h.Key}: {h.Value}"));

@@ -55,6 +55,34 @@ public sealed class SimulatorKnobs
     /// <summary>Answers 401 OAUTH_SCOPE_MISMATCH to every CRM request.</summary>
     public bool ScopeMismatch { get; set; }
 
+    // Hostile servers: what a broken or malicious endpoint can send. The client must stay bounded, lose nothing
+    // silently, and show no secret whatever comes back.
+
+    /// <summary>
+    /// Error texts echo what the client sent: the token endpoint's error_description is the request body (client
+    /// secret and refresh token), CRM error messages and details quote the Authorization header, and every CRM
+    /// response carries that header back in X-Echo.
+    /// </summary>
+    public bool EchoSecrets { get; set; }
+    /// <summary>CRM calls answer HTTP 200 with exactly this body instead of their data ({}, an error envelope, {"Emails":[null]} …).</summary>
+    public string? OverrideBody { get; set; }
+    /// <summary>CRM calls answer 200 with a body of this many bytes, streamed and never held (a JSON start, then spaces); -1: it never ends.</summary>
+    public long? HugeBodyBytes { get; set; }
+    /// <summary>With <see cref="HugeBodyBytes"/>: declare the size in Content-Length (else the body is chunked).</summary>
+    public bool HugeBodyDeclaresLength { get; set; }
+    /// <summary>The list call ignores index: every page is the first page, with the first page's next cursor.</summary>
+    public bool IgnoreCursor { get; set; }
+    /// <summary>The list call answers every page with no e-mail, "more records" and a cursor never sent before.</summary>
+    public bool EmptyPagesForever { get; set; }
+    /// <summary>The one-e-mail call answers with another e-mail of the record.</summary>
+    public bool DetailAnswersAnotherEmail { get; set; }
+    /// <summary>Appended to every access token issued (e.g. "\r\nX-Injected: 1": a token no header can carry).</summary>
+    public string? AccessTokenSuffix { get; set; }
+    /// <summary>CRM requests whose connection is closed without any answer.</summary>
+    public int CloseWithoutAnswerCount { get => Volatile.Read(ref _closeWithoutAnswer); set => Volatile.Write(ref _closeWithoutAnswer, value); }
+    private int _closeWithoutAnswer;
+    internal bool TakeCloseWithoutAnswer() => TakeOne(ref _closeWithoutAnswer);
+
     internal static bool TakeOne(ref int counter)
     {
         while (true)

@@ -102,6 +102,7 @@ public sealed class ZohoSimulator : IAsyncDisposable
 
     private async Task TokenAsync(HttpContext ctx)
     {
+        ctx.Request.EnableBuffering();
         var form = ctx.Request.HasFormContentType ? await ctx.Request.ReadFormAsync().ConfigureAwait(false) : null;
         string? Field(string name) => form?[name].FirstOrDefault() ?? ctx.Request.Query[name].FirstOrDefault();
         var knobs = Knobs;
@@ -121,6 +122,8 @@ public sealed class ZohoSimulator : IAsyncDisposable
             : null;
         if (error is not null)
         {
+            ctx.Request.Body.Position = 0;
+            var requestBody = await new StreamReader(ctx.Request.Body).ReadToEndAsync().ConfigureAwait(false);
             await WriteJsonAsync(ctx, 200, w =>
             {
                 w.WriteString("error", error);
@@ -129,11 +132,16 @@ public sealed class ZohoSimulator : IAsyncDisposable
                     w.WriteString("error_description", "You have made too many requests continuously. Please try again after some time.");
                     w.WriteString("status", "failure");
                 }
+                else if (knobs.EchoSecrets)
+                {
+                    w.WriteString("error_description", "could not process " + requestBody + " " + ctx.Request.QueryString);
+                }
             }).ConfigureAwait(false);
             return;
         }
 
-        var token = SimCredentials.AccessTokenPrefix + Interlocked.Increment(ref _tokenSerial).ToString("d6") + "-" + Guid.NewGuid().ToString("N")[..12];
+        var token = SimCredentials.AccessTokenPrefix + Interlocked.Increment(ref _tokenSerial).ToString("d6") + "-" + Guid.NewGuid().ToString("N")[..12]
+            + knobs.AccessTokenSuffix;
         _tokens[token] = new IssuedToken(DateTimeOffset.UtcNow.AddSeconds(knobs.TokenLifetimeSeconds), knobs.TokenExpiresAfterRequests);
         await WriteJsonAsync(ctx, 200, w =>
         {
@@ -174,6 +182,13 @@ public sealed class ZohoSimulator : IAsyncDisposable
 
         if (knobs.LatencyMs > 0)
             await Latency.WaitAsync(arrival, knobs.LatencyMs, ctx.RequestAborted).ConfigureAwait(false);
+        if (knobs.TakeCloseWithoutAnswer())
+        {
+            ctx.Abort();
+            return;
+        }
+        if (knobs.EchoSecrets)
+            ctx.Response.Headers["X-Echo"] = "you sent " + ctx.Request.Headers.Authorization;
 
         if (!Authorized(ctx, out var authError))
         {
@@ -227,6 +242,18 @@ public sealed class ZohoSimulator : IAsyncDisposable
             return;
         }
 
+        if (knobs.OverrideBody is { } overrideBody)
+        {
+            ctx.Response.StatusCode = 200;
+            ctx.Response.ContentType = "application/json;charset=UTF-8";
+            await ctx.Response.WriteAsync(overrideBody).ConfigureAwait(false);
+            return;
+        }
+        if (knobs.HugeBodyBytes is { } huge)
+        {
+            await HugeBodyAsync(ctx, huge, knobs.HugeBodyDeclaresLength).ConfigureAwait(false);
+            return;
+        }
         switch (route)
         {
             case SimRoute.List: await ListAsync(ctx, knobs, segments[1], module, recordId).ConfigureAwait(false); break;
@@ -250,6 +277,19 @@ public sealed class ZohoSimulator : IAsyncDisposable
 
     private async Task ListAsync(HttpContext ctx, SimulatorKnobs knobs, string version, string module, string recordId)
     {
+        if (knobs.EmptyPagesForever)
+        {
+            await WriteJsonAsync(ctx, 200, w =>
+            {
+                w.WriteStartArray("Emails");
+                w.WriteEndArray();
+                w.WriteStartObject("info");
+                w.WriteString("next_index", Guid.NewGuid().ToString("N"));
+                w.WriteBoolean("more_records", true);
+                w.WriteEndObject();
+            }).ConfigureAwait(false);
+            return;
+        }
         var type = ctx.Request.Query["type"].FirstOrDefault();
         var owner = ctx.Request.Query["owner_id"].FirstOrDefault();
         var index = ctx.Request.Query["index"].FirstOrDefault();
@@ -264,7 +304,7 @@ public sealed class ZohoSimulator : IAsyncDisposable
             return;
         }
         var offset = 0;
-        if (index is not null && !TryReadCursor(index, module, recordId, out offset))
+        if (index is not null && !knobs.IgnoreCursor && !TryReadCursor(index, module, recordId, out offset))
         {
             await ErrorAsync(ctx, 400, "INVALID_DATA", "invalid data", ("param_name", "index")).ConfigureAwait(false);
             return;
@@ -316,7 +356,7 @@ public sealed class ZohoSimulator : IAsyncDisposable
         await WriteJsonAsync(ctx, 200, w =>
         {
             w.WriteStartArray(knobs.LegacyEnvelope ? "email_related_list" : "Emails");
-            SimData.WriteEmail(w, module, recordId, i, detail: true, threadAsNumber);
+            SimData.WriteEmail(w, module, recordId, knobs.DetailAnswersAnotherEmail ? (i + 1) % SimData.EmailCount(module, recordId, knobs) : i, detail: true, threadAsNumber);
             w.WriteEndArray();
         }).ConfigureAwait(false);
     }
@@ -351,6 +391,24 @@ public sealed class ZohoSimulator : IAsyncDisposable
             w.WriteString("name", name);
             w.WriteString("_type", type);
             w.WriteEndObject();
+        }
+    }
+
+    /// <summary>A 200 body of <paramref name="bytes"/> bytes (-1: endless), written in chunks: the simulator never holds it.</summary>
+    private static async Task HugeBodyAsync(HttpContext ctx, long bytes, bool declareLength)
+    {
+        ctx.Response.StatusCode = 200;
+        ctx.Response.ContentType = "application/json";
+        if (declareLength && bytes >= 0) ctx.Response.ContentLength = bytes;
+        var start = "{\"Emails\":["u8.ToArray();
+        var chunk = new byte[64 * 1024];
+        Array.Fill(chunk, (byte)' ');
+        await ctx.Response.Body.WriteAsync(start, ctx.RequestAborted).ConfigureAwait(false);
+        for (var sent = (long)start.Length; bytes < 0 || sent < bytes;)
+        {
+            var n = bytes < 0 ? chunk.Length : (int)Math.Min(chunk.Length, bytes - sent);
+            await ctx.Response.Body.WriteAsync(chunk.AsMemory(0, n), ctx.RequestAborted).ConfigureAwait(false);
+            sent += n;
         }
     }
 
@@ -398,16 +456,21 @@ public sealed class ZohoSimulator : IAsyncDisposable
         }
     }
 
-    private static Task ErrorAsync(HttpContext ctx, int status, string code, string message, params (string Key, string Value)[] details) =>
-        WriteJsonAsync(ctx, status, w =>
+    private Task ErrorAsync(HttpContext ctx, int status, string code, string message, params (string Key, string Value)[] details)
+    {
+        // A hostile server quotes the credentials it was sent back in its error text.
+        var echo = Knobs.EchoSecrets ? ctx.Request.Headers.Authorization.ToString() : null;
+        return WriteJsonAsync(ctx, status, w =>
         {
             w.WriteString("code", code);
             w.WriteStartObject("details");
             foreach (var (k, v) in details) w.WriteString(k, v);
+            if (echo is not null) w.WriteString("authorization", echo);
             w.WriteEndObject();
-            w.WriteString("message", message);
+            w.WriteString("message", echo is null ? message : $"{message} (request authorized with {echo})");
             w.WriteString("status", "error");
         });
+    }
 
     private static async Task WriteJsonAsync(HttpContext ctx, int status, Action<Utf8JsonWriter> body)
     {
