@@ -15,10 +15,17 @@ return 0;
 
 namespace ZohoCrmEmails.HelpGen
 {
-    public sealed record ParameterDoc(string Name, string Description, string Type, string[] Sets, string[] Aliases, bool Required,
-        string Position, string DefaultValue, string PipelineInput)
+    /// <summary>
+    /// A parameter as platyPS writes it: one ```yaml block per group of parameter sets in which it behaves alike, so a
+    /// parameter can be mandatory in one set and optional in another.
+    /// </summary>
+    public sealed record ParameterDoc(string Name, string Description, string Type, List<(string[] Sets, bool Required)> Usage,
+        string[] Aliases, string Position, string DefaultValue, string PipelineInput)
     {
-        public bool AppliesTo(string set) => Sets.Contains("(All)") || Sets.Contains(set);
+        public bool AppliesTo(string set) => Usage.Any(u => u.Sets.Contains("(All)") || u.Sets.Contains(set));
+        public bool RequiredIn(string set) => Usage.Any(u => (u.Sets.Contains("(All)") || u.Sets.Contains(set)) && u.Required);
+        /// <summary>For the parameter list, which has one flag: mandatory in some set.</summary>
+        public bool RequiredAnywhere => Usage.Any(u => u.Required);
     }
 
     public sealed record ExampleDoc(string Title, string Code, string Remarks);
@@ -49,14 +56,17 @@ namespace ZohoCrmEmails.HelpGen
 
             var parameters = Split(Section("PARAMETERS"), "### ").Where(p => p.Key.StartsWith('-')).Select(p =>
             {
-                var yaml = Regex.Match(p.Value, @"```yaml\n(.*?)```", RegexOptions.Singleline);
-                if (!yaml.Success) throw new InvalidDataException($"{file}: parameter {p.Key} has no yaml block.");
-                var meta = yaml.Groups[1].Value.Split('\n', StringSplitOptions.RemoveEmptyEntries)
-                    .Select(l => l.Split(':', 2)).ToDictionary(kv => kv[0].Trim(), kv => kv[1].Trim());
-                string Meta(string key) => meta.TryGetValue(key, out var v) ? v : throw new InvalidDataException($"{file}: {p.Key} lacks '{key}'.");
-                return new ParameterDoc(p.Key[1..], p.Value[..yaml.Index].Trim(), Meta("Type"),
-                    Meta("Parameter Sets").Split(',', StringSplitOptions.TrimEntries), Meta("Aliases") is "None" or "" ? [] : Meta("Aliases").Split(',', StringSplitOptions.TrimEntries),
-                    Meta("Required") == "True", Meta("Position"), Meta("Default value"), Meta("Accept pipeline input"));
+                var blocks = Regex.Matches(p.Value, @"```yaml\n(.*?)```", RegexOptions.Singleline);
+                if (blocks.Count == 0) throw new InvalidDataException($"{file}: parameter {p.Key} has no yaml block.");
+                var metas = blocks.Select(b => b.Groups[1].Value.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+                    .Select(l => l.Split(':', 2)).ToDictionary(kv => kv[0].Trim(), kv => kv[1].Trim())).ToList();
+                string Meta(Dictionary<string, string> meta, string key) =>
+                    meta.TryGetValue(key, out var v) ? v : throw new InvalidDataException($"{file}: {p.Key} lacks '{key}'.");
+                var first = metas[0];
+                return new ParameterDoc(p.Key[1..], p.Value[..blocks[0].Index].Trim(), Meta(first, "Type"),
+                    metas.Select(m => (Meta(m, "Parameter Sets").Split(',', StringSplitOptions.TrimEntries), Meta(m, "Required") == "True")).ToList(),
+                    Meta(first, "Aliases") is "None" or "" ? [] : Meta(first, "Aliases").Split(',', StringSplitOptions.TrimEntries),
+                    Meta(first, "Position"), Meta(first, "Default value"), Meta(first, "Accept pipeline input"));
             }).ToList();
 
             List<(string, string)> Typed(string title) => Split(Section(title), "### ").Select(kv => (kv.Key, kv.Value.Trim())).ToList();
@@ -87,6 +97,64 @@ namespace ZohoCrmEmails.HelpGen
         }
     }
 
+    /// <summary>
+    /// Markdown prose as MAML wants it: plain paragraphs. Blank lines separate paragraphs; each list item ("- ", "* ",
+    /// "1. ") is a paragraph of its own and keeps its marker, so Get-Help shows a list; line breaks inside a paragraph
+    /// become spaces; a code span keeps its text exactly (backticks inside it included), only its delimiters go; a
+    /// link keeps its text and its address.
+    /// </summary>
+    public static partial class Markdown
+    {
+        [GeneratedRegex(@"^\s*(?:[-*+]|\d+[.)])\s+")]
+        private static partial Regex ListItem();
+
+        // CommonMark: a span opens with a run of N backticks and closes with the next run of exactly N.
+        [GeneratedRegex(@"(?<!`)(`+)(?!`)(.+?)(?<!`)\1(?!`)", RegexOptions.Singleline)]
+        private static partial Regex CodeSpan();
+
+        [GeneratedRegex(@"\[([^\]]+)\]\(([^)\s]+)\)")]
+        private static partial Regex Link();
+
+        public static List<string> Paragraphs(string markdown)
+        {
+            var paragraphs = new List<string>();
+            var current = new List<string>();
+            void Flush()
+            {
+                if (current.Count == 0) return;
+                paragraphs.Add(Inline(string.Join(' ', current.Select(l => l.Trim()))));
+                current.Clear();
+            }
+            foreach (var line in markdown.Replace("\r\n", "\n").Split('\n'))
+            {
+                if (line.Trim().Length == 0)
+                {
+                    Flush();
+                    continue;
+                }
+                if (ListItem().IsMatch(line)) Flush();
+                current.Add(line);
+            }
+            Flush();
+            return paragraphs;
+        }
+
+        public static string Inline(string text)
+        {
+            // Code spans first, kept aside, so that nothing inside them is read as a link.
+            var spans = new List<string>();
+            text = CodeSpan().Replace(text, m =>
+            {
+                var code = m.Groups[2].Value;
+                if (code.Length > 2 && code[0] == ' ' && code[^1] == ' ') code = code[1..^1];
+                spans.Add(code);
+                return $"\u0000{spans.Count - 1}\u0000";
+            });
+            text = Link().Replace(text, m => $"{m.Groups[1].Value} ({m.Groups[2].Value})");
+            return Regex.Replace(text, "\u0000(\\d+)\u0000", m => spans[int.Parse(m.Groups[1].Value)]);
+        }
+    }
+
     public static class Maml
     {
         private static readonly XNamespace Msh = "http://msh";
@@ -100,9 +168,7 @@ namespace ZohoCrmEmails.HelpGen
                 new XAttribute(XNamespace.Xmlns + "dev", Dev),
                 commands.Select(CommandElement)));
 
-        private static XElement Paras(XName name, string text) => new(name,
-            text.Split("\n\n", StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-                .Select(p => new XElement(MamlNs + "para", Regex.Replace(p, @"\s*\n\s*", " ").Replace("`", ""))));
+        private static XElement Paras(XName name, string text) => new(name, Markdown.Paragraphs(text).Select(p => new XElement(MamlNs + "para", p)));
 
         private static XElement CommandElement(CommandDoc c)
         {
@@ -136,10 +202,10 @@ namespace ZohoCrmEmails.HelpGen
         private static XElement Parameter(ParameterDoc p, string? set)
         {
             var isSwitch = p.Type == "SwitchParameter";
-            var required = p.Required && (set is null || p.AppliesTo(set));
+            var required = set is null ? p.RequiredAnywhere : p.RequiredIn(set);
             return new XElement(Command + "parameter",
                 new XAttribute("required", required ? "true" : "false"),
-                new XAttribute("variableLength", "true"),
+                new XAttribute("variableLength", p.Type.EndsWith("[]", StringComparison.Ordinal) ? "true" : "false"),
                 new XAttribute("globbing", "false"),
                 new XAttribute("pipelineInput", p.PipelineInput),
                 new XAttribute("position", p.Position == "Named" ? "named" : p.Position),

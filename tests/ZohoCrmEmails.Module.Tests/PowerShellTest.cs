@@ -14,7 +14,7 @@ public abstract class PowerShellTest : IAsyncLifetime
     /// <summary>The configuration these tests were built in, and so the module folder they import (out/Release or out/Debug).</summary>
     protected static readonly string Configuration = typeof(PowerShellTest).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()!.Configuration;
 
-    protected static readonly string ModuleManifest = FindManifest();
+    internal static readonly string ModuleManifest = FindManifest();
     protected ZohoSimulator Sim { get; private set; } = null!;
     protected Runspace Runspace { get; private set; } = null!;
 
