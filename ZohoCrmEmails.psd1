@@ -5,7 +5,7 @@
     Author               = 'ZohoCrmEmails contributors'
     CompanyName          = 'ZohoCrmEmails'
     Copyright            = '(c) ZohoCrmEmails contributors. MIT License.'
-    Description          = 'Read the e-mails attached to Zoho CRM records: typed objects, lazy paging, unattended OAuth for every data centre, retries and bounded parallelism.'
+    Description          = 'Read the e-mails attached to Zoho CRM records: typed objects, lazy paging, unattended OAuth for every data centre, retries and bounded parallelism; save their attachments and export them as .eml files.'
     PowerShellVersion    = '7.4'
     CompatiblePSEditions = @('Core')
     FormatsToProcess     = @('ZohoCrmEmails.format.ps1xml')
@@ -14,6 +14,8 @@
         'Disconnect-Zcrm'
         'Get-ZcrmRecordEmail'
         'Get-ZcrmEmailSharing'
+        'Save-ZcrmEmailAttachment'
+        'Export-ZcrmEmail'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()
@@ -26,6 +28,7 @@
 - Connect-Zcrm: refresh-token, access-token and environment modes for every Zoho data centre; token cached and renewed.
 - Get-ZcrmRecordEmail: lazy, streamed listing with type and owner filters, -IncludeContent, detail reads by message id.
 - Get-ZcrmEmailSharing: sharing details of records.
+- Save-ZcrmEmailAttachment, Export-ZcrmEmail: attachments as files and e-mails as .eml, named safely, written whole or not at all.
 - Retries with backoff on 429 and 5xx, adaptive concurrency, -ThrottleLimit across records, progress, -Verbose tracing.
 '@
         }

@@ -114,6 +114,7 @@ function Invoke-DemoTask {
         $clientSecret = $sim.ClientSecret
         $refreshToken = $sim.RefreshToken
         $deal = '4150868000001234001'
+        $archive = Join-Path ([System.IO.Path]::GetTempPath()) "zcrm-demo-$PID"
 
         Show-Step 'Connect with a refresh token (the simulator stands in for accounts.zoho.com)' {
             Connect-Zcrm -ClientId $clientId -ClientSecret $clientSecret -RefreshToken $refreshToken -AccountsUrl $accountsUrl -PassThru
@@ -126,6 +127,13 @@ function Invoke-DemoTask {
         }
         Show-Step 'One e-mail in full: piping a listed e-mail back in reads its body and attachments' {
             Get-ZcrmRecordEmail -Module Deals -Id $deal | Where-Object HasAttachment | Select-Object -First 1 | Get-ZcrmRecordEmail
+        }
+        Show-Step 'Save the attachments of e-mails: names from the sender made safe, each file written whole or not at all' {
+            Get-ZcrmRecordEmail -Module Deals -Id $deal | Where-Object HasAttachment | Select-Object -First 2 |
+                Save-ZcrmEmailAttachment -Path $archive
+        }
+        Show-Step 'Export e-mails as .eml files any mail client opens (attachments included unless -NoAttachments)' {
+            Get-ZcrmRecordEmail -Module Deals -Id $deal | Select-Object -First 3 | Export-ZcrmEmail -Path $archive
         }
         Show-Step 'Who may share e-mails of a lead' {
             Get-ZcrmEmailSharing -Module Leads -Id 3652397000001790004
@@ -148,6 +156,7 @@ Leads,3652397000001790111
         }
     }
     finally {
+        if ($archive -and (Test-Path $archive)) { Remove-Item $archive -Recurse -Force }
         Stop-ZcrmSimulator $sim
         Write-Host ''
         Write-Host 'Simulator stopped.' -ForegroundColor Green

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Runtime.CompilerServices;
+using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using ZohoCrmEmails.Http;
 using ZohoCrmEmails.Json;
@@ -243,14 +244,116 @@ public sealed class ZcrmClient : ZcrmConnection
     }
 
     /// <summary>
+    /// Downloads one attachment into <paramref name="destination"/>, which is rewritten from its start for each attempt.
+    /// The request timeout bounds a stall, not the whole file, and memory stays flat whatever its size. What arrives
+    /// is checked against the size Zoho listed (<paramref name="expectedSize"/>): more or fewer bytes is
+    /// Zcrm.AttachmentSizeMismatch. <paramref name="progress"/> gets the bytes written as they are (negative when an
+    /// attempt starts over). <paramref name="userId"/> is the e-mail owner's id (owner.id).
+    /// </summary>
+    public async Task<ZcrmDownload> DownloadAttachmentAsync(string module, string recordId, string messageId, string? userId, string attachmentId,
+        long? expectedSize, Stream destination, IProgress<long>? progress = null, ZcrmCallContext? context = null, CancellationToken ct = default)
+    {
+        InputValidator.Email(module, recordId, messageId, userId);
+        InputValidator.AttachmentId(attachmentId);
+        var path = $"/crm/{ApiVersion}/{module}/{recordId}/Emails/actions/download_attachments?message_id={Uri.EscapeDataString(messageId)}"
+            + (userId is null ? "" : "&user_id=" + userId) + "&id=" + Uri.EscapeDataString(attachmentId);
+        var request = $"GET {path}";
+        string? fileName = null;
+        string? contentType = null;
+        long reported = 0;
+
+        async Task<long> WriteBody(HttpResponseMessage response, Stream body, Action keepAlive, CancellationToken token)
+        {
+            destination.Position = 0;
+            destination.SetLength(0);
+            progress?.Report(-reported);
+            reported = 0;
+            var declared = response.Content.Headers.ContentLength;
+            var limit = expectedSize ?? declared ?? MaxDownloadBytes;
+            var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(81920);
+            try
+            {
+                long total = 0;
+                int read;
+                while ((read = await body.ReadAsync(buffer, token).ConfigureAwait(false)) > 0)
+                {
+                    keepAlive();
+                    total += read;
+                    if (total > limit)
+                        throw expectedSize is { } size
+                            ? SizeMismatch(size, total, request, "or more")
+                            : BufferedBody.TooLarge(limit, request, (int)response.StatusCode, declared);
+                    try
+                    {
+                        await destination.WriteAsync(buffer.AsMemory(0, read), token).ConfigureAwait(false);
+                    }
+                    catch (IOException ex)
+                    {
+                        // The disk, not the connection: not a failure a retry of the request would cure.
+                        throw new ZcrmException(ZcrmErrorCodes.WriteFailed, ZcrmErrorKind.WriteFailed, $"Writing the attachment failed: {ex.Message}", null, request);
+                    }
+                    reported += read;
+                    progress?.Report(read);
+                }
+                var disposition = response.Content.Headers.ContentDisposition;
+                fileName = disposition?.FileNameStar ?? disposition?.FileName?.Trim('"');
+                contentType = response.Content.Headers.ContentType?.MediaType;
+                return total;
+            }
+            finally
+            {
+                System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+            }
+        }
+
+        // The body went to the sink: nothing is left to parse.
+        await SendAsync<object?>(new RequestState(request, context ?? ZcrmCallContext.None) { BodySink = WriteBody }, (_, _, _) => (null, 0), ct).ConfigureAwait(false);
+        var length = destination.Length;
+        if (contentType is "application/json" && length <= SmallBody)
+            await ThrowIfErrorEnvelopeAsync(destination, request, ct).ConfigureAwait(false);
+        if (expectedSize is { } expected && length != expected)
+            throw Redactor.Redact(SizeMismatch(expected, length, request, ""));
+        return new ZcrmDownload(length, fileName, contentType);
+    }
+
+    // An attachment streams to disk, not memory; this bounds only a body that never ends when Zoho gave no size.
+    private const long MaxDownloadBytes = 4L * 1024 * 1024 * 1024;
+    private const int SmallBody = 64 * 1024;
+
+    private static ZcrmException SizeMismatch(long expected, long actual, string request, string more) =>
+        new(ZcrmErrorCodes.AttachmentSizeMismatch, ZcrmErrorKind.InvalidResponse,
+            $"Zoho CRM listed the attachment at {expected:N0} bytes but sent {actual:N0}{(more.Length > 0 ? " " + more : "")}; the file was not kept.", 200, request);
+
+    // A hostile or broken server may answer 200 with Zoho's JSON error instead of the file: that is the error, not the file.
+    private async Task ThrowIfErrorEnvelopeAsync(Stream saved, string request, CancellationToken ct)
+    {
+        saved.Position = 0;
+        ErrorEnvelope? envelope;
+        try
+        {
+            envelope = await JsonSerializer.DeserializeAsync(saved, ZcrmJsonContext.Default.ErrorEnvelope, ct).ConfigureAwait(false);
+        }
+        catch (JsonException)
+        {
+            return;   // a JSON file that is not Zoho's error: an attachment like any other
+        }
+        if (envelope?.ReportedError is { Status: var status } error && string.Equals(status, "error", StringComparison.OrdinalIgnoreCase))
+            throw Redactor.Redact(ZohoErrors.FromEnvelope(error, 200, request));
+    }
+
+    /// <summary>
     /// One GET through the pipeline, its body parsed by <paramref name="read"/>; the single place where a call's
     /// errors are redacted and its attempts reported to the caller's trace.
     /// </summary>
-    private async Task<T> SendAsync<T>(string pathAndQuery, ZcrmCallContext context,
-        Func<HttpResponseMessage, BufferedBody, string, (T Result, long Items)> read, CancellationToken ct)
+    private Task<T> SendAsync<T>(string pathAndQuery, ZcrmCallContext context,
+        Func<HttpResponseMessage, BufferedBody, string, (T Result, long Items)> read, CancellationToken ct) =>
+        SendAsync(new RequestState("GET " + pathAndQuery, context), read, ct);
+
+    private async Task<T> SendAsync<T>(RequestState state, Func<HttpResponseMessage, BufferedBody, string, (T Result, long Items)> read, CancellationToken ct)
     {
         ThrowIfClosed();
-        var state = new RequestState("GET " + pathAndQuery, context);
+        var context = state.Context;
+        var pathAndQuery = state.Description[(state.Description.IndexOf(' ') + 1)..];
         long? items = null;
         try
         {
@@ -261,6 +364,8 @@ public sealed class ZcrmClient : ZcrmConnection
             NoteCreditsRemaining(response, context);
             if (!response.IsSuccessStatusCode)
                 throw ZohoErrors.FromResponse(response, state.Description);
+            if (state.BodySink is not null)
+                return read(response, BufferedBody.Empty(), state.Description).Result;
             var (result, count) = read(response, (BufferedBody)response.Content, state.Description);
             items = count;
             return result;

@@ -48,6 +48,7 @@ public static class ErrorRecords
         ZcrmErrorCodes.AttachmentNotFound => "Read the e-mail again (Get-ZcrmRecordEmail -MessageId) to see its current attachments.",
         ZcrmErrorCodes.AttachmentSizeMismatch => "Run the command again; the partial file was removed.",
         ZcrmErrorCodes.FileExists => "Add -Force to replace the file, or choose another -Path.",
+        ZcrmErrorCodes.InvalidPath => "Give -Path a folder of the file system (a relative path, ~, or a FileSystem drive such as C: or TestDrive:).",
         ZcrmErrorCodes.WriteFailed => "Check that -Path is writable and has room, then run the command again.",
         _ => e.Kind switch
         {

@@ -102,7 +102,8 @@ public abstract class ZcrmRecordCmdletBase<TOut> : ZcrmCmdletBase
         foreach (var result in Stoppable(results))
         {
             FlushTrace();
-            if (result.Error is { } error) ReportError(error, ErrorTarget(result.Input));
+            if (result.IsPending) { }   // still waiting: only the progress below
+            else if (result.Error is { } error) ReportError(error, ErrorTarget(result.Input));
             else WriteObject(Output(result.Item!));
             ReportProgress();
         }

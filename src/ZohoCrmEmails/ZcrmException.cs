@@ -69,6 +69,7 @@ public static class ZcrmErrorCodes
     public const string InvalidMessageId = "InvalidMessageId";
     public const string InvalidOwnerId = "InvalidOwnerId";
     public const string InvalidAttachmentId = "InvalidAttachmentId";
+    public const string InvalidPath = "InvalidPath";
     public const string InvalidParameterCombination = "InvalidParameterCombination";
     public const string InvalidConfiguration = "InvalidConfiguration";
     public const string InsecureEndpoint = "InsecureEndpoint";

@@ -8,10 +8,10 @@ AfterAll {
 }
 
 Describe 'The module' {
-    It 'exports exactly its four cmdlets, and nothing else' {
+    It 'exports exactly its six cmdlets, and nothing else' {
         $m = Get-Module ZohoCrmEmails
 
-        @($m.ExportedCmdlets.Keys | Sort-Object) | Should -Be @('Connect-Zcrm', 'Disconnect-Zcrm', 'Get-ZcrmEmailSharing', 'Get-ZcrmRecordEmail')
+        @($m.ExportedCmdlets.Keys | Sort-Object) | Should -Be @('Connect-Zcrm', 'Disconnect-Zcrm', 'Export-ZcrmEmail', 'Get-ZcrmEmailSharing', 'Get-ZcrmRecordEmail', 'Save-ZcrmEmailAttachment')
         $m.ExportedFunctions.Count | Should -Be 0
         $m.ExportedAliases.Count | Should -Be 0
         $m.ExportedVariables.Count | Should -Be 0
@@ -64,10 +64,12 @@ Describe 'The module' {
     It 'declares its output types' {
         (Get-Command Get-ZcrmRecordEmail).OutputType.Name | Should -Contain 'ZohoCrmEmails.Models.ZcrmEmail'
         (Get-Command Get-ZcrmEmailSharing).OutputType.Name | Should -Contain 'ZohoCrmEmails.Models.ZcrmEmailSharing'
+        (Get-Command Save-ZcrmEmailAttachment).OutputType.Name | Should -Contain 'System.IO.FileInfo'
+        (Get-Command Export-ZcrmEmail).OutputType.Name | Should -Contain 'System.IO.FileInfo'
     }
 }
 
-Describe 'Help for <_>' -ForEach 'Connect-Zcrm', 'Disconnect-Zcrm', 'Get-ZcrmRecordEmail', 'Get-ZcrmEmailSharing' {
+Describe 'Help for <_>' -ForEach 'Connect-Zcrm', 'Disconnect-Zcrm', 'Get-ZcrmRecordEmail', 'Get-ZcrmEmailSharing', 'Save-ZcrmEmailAttachment', 'Export-ZcrmEmail' {
     BeforeAll {
         $help = Get-Help $_ -Full
         $common = [System.Management.Automation.PSCmdlet]::CommonParameters + [System.Management.Automation.PSCmdlet]::OptionalCommonParameters
@@ -83,7 +85,8 @@ Describe 'Help for <_>' -ForEach 'Connect-Zcrm', 'Disconnect-Zcrm', 'Get-ZcrmRec
         $actual = @((Get-Command $_).Parameters.Keys | Where-Object { $_ -notin $common } | Sort-Object)
         # A cmdlet without parameters has no 'parameter' entry at all (Disconnect-Zcrm).
         $documentedParameters = @($help.parameters | Select-Object -ExpandProperty parameter -ErrorAction Ignore)
-        $documented = @($documentedParameters | ForEach-Object name | Sort-Object)
+        # -WhatIf and -Confirm are documented, as platyPS does, but are common parameters.
+        $documented = @($documentedParameters | ForEach-Object name | Where-Object { $_ -notin $common } | Sort-Object)
 
         ($documented -join ', ') | Should -Be ($actual -join ', ')
         foreach ($p in $documentedParameters) { ($p.description.Text -join ' ') | Should -Not -BeNullOrEmpty -Because "$($p.name) needs a description" }

@@ -31,7 +31,7 @@ public static class SimCredentials
 }
 
 /// <summary>Deterministic e-mails: the same module, record and index always give the same e-mail.</summary>
-internal static class SimData
+public static class SimData
 {
     private static readonly DateTimeOffset BaseTime = new(2024, 5, 9, 12, 33, 12, TimeSpan.FromHours(5.5));
     private static readonly string[] Names = ["Lee Chen", "Ann Ortiz", "Sam Patel", "Kim Novak", "Ravi Iyer", "Mia Rossi"];
@@ -89,7 +89,31 @@ internal static class SimData
         _ => false,
     };
 
-    public static void WriteEmail(Utf8JsonWriter w, string module, string recordId, int index, bool detail, bool threadIdAsNumber)
+    /// <summary>Names a hostile sender could give its attachments; every one must land inside the target folder, legally named.</summary>
+    public static readonly string[] HostileNames =
+    [
+        "../../escape.pdf", "/etc/passwd", "C:\\Windows\\evil.pdf", "CON", "nul.txt", "tab\tand\u0001control\r\n.pdf", "",
+        new string('n', 300) + ".pdf", "invoice\u202Efdp.exe", "same.pdf", "SAME.pdf", "..", " .hidden ", "ünïcödé – 報告.pdf",
+    ];
+
+    /// <summary>The attachments of one e-mail, the same in the one-e-mail call and the download call.</summary>
+    public static IReadOnlyList<SimAttachment> Attachments(string recordId, int index, SimulatorKnobs knobs)
+    {
+        if (index % 4 != 0) return [];
+        if (knobs.HostileAttachmentNames)
+            return HostileNames.Select((name, a) => new SimAttachment($"2cceafa194d037b63f2{index:d4}h{a:d2}", name, 1000 + a * 37)).ToList();
+        if (knobs.LargeAttachmentBytes is { } large && index == 0)
+            return [new SimAttachment($"2cceafa194d037b63f2{index:d4}L", "large.bin", large)];
+        return Enumerable.Range(0, 1 + index % 2 + 1)
+            .Select(a => new SimAttachment($"2cceafa194d037b63f2{index:d4}{a}", $"quote-{index + 1}-{a + 1}.pdf", 24792 + a * 1000 + index))
+            .ToList();
+    }
+
+    /// <summary>Byte <paramref name="offset"/> of an attachment's content: deterministic, so a test can compute what it must hold.</summary>
+    public static byte AttachmentByte(string attachmentId, long offset) => (byte)((offset * 31 + attachmentId.Length * 7 + attachmentId[^1]) & 0xFF);
+
+    public static void WriteEmail(Utf8JsonWriter w, string module, string recordId, int index, bool detail, bool threadIdAsNumber,
+        IReadOnlyList<SimAttachment>? attachments = null, long listedSizeExtra = 0)
     {
         var time = BaseTime.AddHours(-index);
         var statuses = StatusTypes(index);
@@ -163,15 +187,14 @@ internal static class SimData
                 ? $"<html><body><p>Hello,</p><p>Following up on quote {index + 1} for {module} {recordId}.</p></body></html>"
                 : $"Hello,\nFollowing up on quote {index + 1} for {module} {recordId}.");
             w.WriteStartArray("attachments");
-            if (index % 4 == 0)
-                for (var a = 0; a < 1 + index % 2 + 1; a++)
-                {
-                    w.WriteStartObject();
-                    w.WriteString("size", (24792 + a * 1000 + index).ToString());
-                    w.WriteString("name", $"quote-{index + 1}-{a + 1}.pdf");
-                    w.WriteString("id", $"2cceafa194d037b63f2{index:d4}{a}");
-                    w.WriteEndObject();
-                }
+            foreach (var a in attachments ?? [])
+            {
+                w.WriteStartObject();
+                w.WriteString("size", (a.Size + listedSizeExtra).ToString());
+                w.WriteString("name", a.Name);
+                w.WriteString("id", a.Id);
+                w.WriteEndObject();
+            }
             w.WriteEndArray();
             w.WriteBoolean("editable", statuses[0] is "draft" or "scheduled");
             w.WriteString("sent_time", time.ToString("yyyy-MM-ddTHH:mm:sszzz"));
@@ -193,3 +216,6 @@ internal static class SimData
         w.WriteEndObject();
     }
 }
+
+/// <summary>One attachment of a simulated e-mail.</summary>
+public sealed record SimAttachment(string Id, string Name, long Size);

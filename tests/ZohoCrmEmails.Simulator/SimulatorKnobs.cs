@@ -78,6 +78,20 @@ public sealed class SimulatorKnobs
     public bool DetailAnswersAnotherEmail { get; set; }
     /// <summary>Appended to every access token issued (e.g. "\r\nX-Injected: 1": a token no header can carry).</summary>
     public string? AccessTokenSuffix { get; set; }
+    /// <summary>E-mails with attachments carry <see cref="SimData.HostileNames"/> as their attachments' names.</summary>
+    public bool HostileAttachmentNames { get; set; }
+    /// <summary>The first e-mail of each record has one attachment of this many bytes (streamed, never held).</summary>
+    public long? LargeAttachmentBytes { get; set; }
+    /// <summary>Added to the Content-Length a download declares (it then sends fewer bytes than it promised and closes).</summary>
+    public long DownloadDeclaredLengthExtra { get; set; }
+    /// <summary>Added to every attachment's listed size (what Zoho lists then differs from what it sends).</summary>
+    public long ListedAttachmentSizeExtra { get; set; }
+    /// <summary>Downloads that send half the file, then drop the connection.</summary>
+    public int DropMidFileCount { get => Volatile.Read(ref _dropMidFile); set => Volatile.Write(ref _dropMidFile, value); }
+    private int _dropMidFile;
+    internal bool TakeDropMidFile() => TakeOne(ref _dropMidFile);
+    /// <summary>How a download names its file: "plain" (filename="…"), "rfc5987" (filename*=UTF-8''…), or "none".</summary>
+    public string AttachmentDisposition { get; set; } = "plain";
     /// <summary>CRM requests whose connection is closed without any answer.</summary>
     public int CloseWithoutAnswerCount { get => Volatile.Read(ref _closeWithoutAnswer); set => Volatile.Write(ref _closeWithoutAnswer, value); }
     private int _closeWithoutAnswer;

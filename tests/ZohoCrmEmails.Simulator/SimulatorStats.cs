@@ -5,15 +5,16 @@ namespace ZohoCrmEmails.Simulator;
 /// <summary>What the simulator served, so tests can assert request counts and concurrency.</summary>
 public sealed class SimulatorStats
 {
-    private long _token, _list, _detail, _sharing, _other;
+    private long _token, _list, _detail, _sharing, _download, _other;
     private int _inFlight, _peakInFlight;
 
     public long TokenRequests => Interlocked.Read(ref _token);
     public long ListRequests => Interlocked.Read(ref _list);
     public long DetailRequests => Interlocked.Read(ref _detail);
     public long SharingRequests => Interlocked.Read(ref _sharing);
+    public long DownloadRequests => Interlocked.Read(ref _download);
     public long OtherRequests => Interlocked.Read(ref _other);
-    public long CrmRequests => ListRequests + DetailRequests + SharingRequests + OtherRequests;
+    public long CrmRequests => ListRequests + DetailRequests + SharingRequests + DownloadRequests + OtherRequests;
     public long TotalRequests => CrmRequests + TokenRequests;
     /// <summary>The most CRM requests being served at once since start or <see cref="ResetPeak"/>.</summary>
     public int PeakInFlight => Volatile.Read(ref _peakInFlight);
@@ -44,6 +45,7 @@ public sealed class SimulatorStats
             case SimRoute.List: Interlocked.Increment(ref _list); break;
             case SimRoute.Detail: Interlocked.Increment(ref _detail); break;
             case SimRoute.Sharing: Interlocked.Increment(ref _sharing); break;
+            case SimRoute.Download: Interlocked.Increment(ref _download); break;
             default: Interlocked.Increment(ref _other); break;
         }
         if (route != SimRoute.Token) SignalCrmWaiters();
@@ -81,7 +83,7 @@ public sealed class SimulatorStats
 
     public void Reset()
     {
-        _token = _list = _detail = _sharing = _other = 0;
+        _token = _list = _detail = _sharing = _download = _other = 0;
         ResetPeak();
         Log.Clear();
     }
@@ -89,8 +91,8 @@ public sealed class SimulatorStats
     public object Snapshot() => new
     {
         tokenRequests = TokenRequests, listRequests = ListRequests, detailRequests = DetailRequests,
-        sharingRequests = SharingRequests, crmRequests = CrmRequests, totalRequests = TotalRequests, peakInFlight = PeakInFlight,
+        sharingRequests = SharingRequests, downloadRequests = DownloadRequests, crmRequests = CrmRequests, totalRequests = TotalRequests, peakInFlight = PeakInFlight,
     };
 }
 
-internal enum SimRoute { Token, List, Detail, Sharing, Other }
+internal enum SimRoute { Token, List, Detail, Sharing, Download, Other }

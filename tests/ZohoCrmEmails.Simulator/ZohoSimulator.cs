@@ -175,6 +175,7 @@ public sealed class ZohoSimulator : IAsyncDisposable
         {
             ["crm", _, _, _, "Emails"] => SimRoute.List,
             ["crm", _, _, _, "Emails", _] => SimRoute.Detail,
+            ["crm", _, _, _, "Emails", "actions", "download_attachments"] => SimRoute.Download,
             ["crm", _, _, _, "__emails_sharing_details"] => SimRoute.Sharing,
             _ => SimRoute.Other,
         };
@@ -258,6 +259,7 @@ public sealed class ZohoSimulator : IAsyncDisposable
         {
             case SimRoute.List: await ListAsync(ctx, knobs, segments[1], module, recordId).ConfigureAwait(false); break;
             case SimRoute.Detail: await DetailAsync(ctx, knobs, segments[1], module, recordId, segments[5]).ConfigureAwait(false); break;
+            case SimRoute.Download: await DownloadAsync(ctx, knobs, module, recordId).ConfigureAwait(false); break;
             default: await SharingAsync(ctx, knobs, module, recordId).ConfigureAwait(false); break;
         }
     }
@@ -356,7 +358,8 @@ public sealed class ZohoSimulator : IAsyncDisposable
         await WriteJsonAsync(ctx, 200, w =>
         {
             w.WriteStartArray(knobs.LegacyEnvelope ? "email_related_list" : "Emails");
-            SimData.WriteEmail(w, module, recordId, knobs.DetailAnswersAnotherEmail ? (i + 1) % SimData.EmailCount(module, recordId, knobs) : i, detail: true, threadAsNumber);
+            var answered = knobs.DetailAnswersAnotherEmail ? (i + 1) % SimData.EmailCount(module, recordId, knobs) : i;
+            SimData.WriteEmail(w, module, recordId, answered, detail: true, threadAsNumber, SimData.Attachments(recordId, answered, knobs), knobs.ListedAttachmentSizeExtra);
             w.WriteEndArray();
         }).ConfigureAwait(false);
     }
@@ -391,6 +394,64 @@ public sealed class ZohoSimulator : IAsyncDisposable
             w.WriteString("name", name);
             w.WriteString("_type", type);
             w.WriteEndObject();
+        }
+    }
+
+    /// <summary>
+    /// download_attachments: the file's bytes, streamed in chunks (never held), with Content-Type, Content-Disposition and
+    /// Content-Length, or Zoho's JSON error for ids that do not match.
+    /// </summary>
+    private async Task DownloadAsync(HttpContext ctx, SimulatorKnobs knobs, string module, string recordId)
+    {
+        var messageId = ctx.Request.Query["message_id"].FirstOrDefault() ?? "";
+        var userId = ctx.Request.Query["user_id"].FirstOrDefault();
+        var id = ctx.Request.Query["id"].FirstOrDefault();
+        var index = SimData.IndexOf(module, recordId, messageId);
+        if (index is not { } i || i >= SimData.EmailCount(module, recordId, knobs))
+        {
+            await ErrorAsync(ctx, 400, "INVALID_DATA", "the message id given seems to be invalid", ("param_name", "message_id")).ConfigureAwait(false);
+            return;
+        }
+        if (userId != "4150868000000225013")
+        {
+            await ErrorAsync(ctx, 400, "INVALID_DATA", "the user id given seems to be invalid", ("param_name", "user_id")).ConfigureAwait(false);
+            return;
+        }
+        var attachment = SimData.Attachments(recordId, i, knobs).FirstOrDefault(a => a.Id == id);
+        if (attachment is null)
+        {
+            await ErrorAsync(ctx, 400, "INVALID_DATA", "the attachment id given seems to be invalid", ("param_name", "id")).ConfigureAwait(false);
+            return;
+        }
+
+        ctx.Response.StatusCode = 200;
+        ctx.Response.ContentType = attachment.Name.EndsWith(".pdf", StringComparison.OrdinalIgnoreCase) ? "application/pdf" : "application/octet-stream";
+        var disposition = new System.Net.Http.Headers.ContentDispositionHeaderValue("attachment");
+        if (knobs.AttachmentDisposition == "rfc5987") disposition.FileNameStar = attachment.Name;
+        else if (knobs.AttachmentDisposition == "plain")
+            disposition.FileName = "\"" + string.Concat(attachment.Name.Where(c => c != '"' && !char.IsControl(c))) + "\"";
+        if (knobs.AttachmentDisposition != "none") ctx.Response.Headers.ContentDisposition = disposition.ToString();
+        ctx.Response.ContentLength = attachment.Size + knobs.DownloadDeclaredLengthExtra;
+        var drop = knobs.TakeDropMidFile();
+        var chunk = new byte[64 * 1024];
+        for (long sent = 0; sent < attachment.Size;)
+        {
+            if (drop && sent >= attachment.Size / 2)
+            {
+                await ctx.Response.Body.FlushAsync().ConfigureAwait(false);
+                ctx.Abort();
+                return;
+            }
+            var n = (int)Math.Min(chunk.Length, (drop && sent < attachment.Size / 2 ? attachment.Size / 2 : attachment.Size) - sent);
+            for (var b = 0; b < n; b++) chunk[b] = SimData.AttachmentByte(attachment.Id, sent + b);
+            await ctx.Response.Body.WriteAsync(chunk.AsMemory(0, n), ctx.RequestAborted).ConfigureAwait(false);
+            sent += n;
+        }
+        if (knobs.DownloadDeclaredLengthExtra > 0)
+        {
+            // Fewer bytes than promised: the client must see a broken response, not a complete file.
+            await ctx.Response.Body.FlushAsync().ConfigureAwait(false);
+            ctx.Abort();
         }
     }
 

@@ -63,9 +63,9 @@ internal sealed class WireHandler(TimeSpan timeout, long maxResponseBytes, Reque
                 redactor.Redact($"The connection failed: {Describe(ex)}"), status, state.Description)
             { IsTransient = true };
         }
-        catch (ZcrmException)
+        catch (ZcrmException ex)
         {
-            Record(state, request, response, started, "too large", null);
+            Record(state, request, response, started, ex.Code, null);
             response?.Dispose();
             throw;
         }

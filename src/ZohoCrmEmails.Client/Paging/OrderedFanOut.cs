@@ -6,8 +6,11 @@ namespace ZohoCrmEmails.Paging;
 /// <summary>The pages of one input's work, fetched lazily: a page is requested when the enumerator is advanced to it.</summary>
 public delegate IAsyncEnumerable<IReadOnlyList<TItem>> PageSource<TInput, TItem>(TInput input, CancellationToken cancellationToken);
 
-/// <summary>An item produced for an input, or the error that ended that input's work.</summary>
-public readonly record struct FanOutResult<TIn, TOut>(TIn Input, TOut? Item, Exception? Error)
+/// <summary>
+/// An item produced for an input, the error that ended that input's work, or (<see cref="IsPending"/>) a sign of life
+/// while the caller waits for the head, so it can show progress.
+/// </summary>
+public readonly record struct FanOutResult<TIn, TOut>(TIn Input, TOut? Item, Exception? Error, bool IsPending = false)
 {
     public bool IsError => Error is not null;
 }
@@ -32,6 +35,8 @@ public readonly record struct FanOutResult<TIn, TOut>(TIn Input, TOut? Item, Exc
 public sealed class OrderedFanOut<TIn, TOut> : IDisposable
 {
     private static readonly TimeSpan StopWait = TimeSpan.FromSeconds(10);
+    /// <summary>How often a caller that waits for the head gets a pending result (for progress on long downloads).</summary>
+    public static readonly TimeSpan PendingInterval = TimeSpan.FromMilliseconds(250);
     private readonly PageSource<TIn, TOut> _source;
     private readonly Queue<RecordJob> _jobs = new();
     private readonly CancellationTokenSource _cts;
@@ -84,7 +89,8 @@ public sealed class OrderedFanOut<TIn, TOut> : IDisposable
     {
         while (_jobs.TryPeek(out var head))
         {
-            if (head.TryTake(wait: waitForAll || _jobs.Count > Throttle, _cts.Token, out var page))
+            var mustWait = waitForAll || _jobs.Count > Throttle;
+            if (head.TryTake(mustWait ? PendingInterval : TimeSpan.Zero, _cts.Token, out var page))
             {
                 var half = (page.Count + 1) / 2;
                 for (var i = 0; i < page.Count; i++)
@@ -98,7 +104,11 @@ public sealed class OrderedFanOut<TIn, TOut> : IDisposable
                 continue;
             }
             if (!head.Finished)
-                yield break;   // the head is still fetching and nothing forces a wait
+            {
+                if (!mustWait) yield break;   // the head is still fetching and nothing forces a wait
+                yield return new FanOutResult<TIn, TOut>(head.Input, default, null, IsPending: true);
+                continue;
+            }
             _jobs.Dequeue();
             Interlocked.Increment(ref _inputsCompleted);
             if (head.Error is { } error)
@@ -164,18 +174,21 @@ public sealed class OrderedFanOut<TIn, TOut> : IDisposable
             _pages.Writer.TryComplete();
         }
 
-        /// <summary>The next page if one is there; if <paramref name="wait"/>, waits for it unless the work is finished.</summary>
-        public bool TryTake(bool wait, CancellationToken ct, [NotNullWhen(true)] out IReadOnlyList<TOut>? page)
+        /// <summary>The next page if one is there, waiting up to <paramref name="wait"/> for it unless the work is finished.</summary>
+        public bool TryTake(TimeSpan wait, CancellationToken ct, [NotNullWhen(true)] out IReadOnlyList<TOut>? page)
         {
-            while (!_pages.Reader.TryRead(out page))
+            if (_pages.Reader.TryRead(out page))
+                return true;
+            if (wait <= TimeSpan.Zero || Finished)
+                return false;
+            var ready = _pages.Reader.WaitToReadAsync(ct);
+            if (!ready.IsCompleted)
             {
-                if (!wait || Finished)
-                    return false;
-                var ready = _pages.Reader.WaitToReadAsync(ct);
-                if (!(ready.IsCompleted ? ready.Result : ready.AsTask().GetAwaiter().GetResult()))
+                var task = ready.AsTask();
+                if (!task.Wait(wait, ct))
                     return false;
             }
-            return true;
+            return _pages.Reader.TryRead(out page);
         }
     }
 }

@@ -15,13 +15,8 @@ public static class RecordWork
     public static PageSource<RecordRequest, ZcrmEmail> Emails(ZcrmClient client, ZcrmEmailQuery? query, bool includeContent, ZcrmCallContext context) =>
         (r, ct) => r.MessageId is null
             ? client.GetEmailPages(r.Module, r.RecordId, query, includeContent, context)   // the fan-out passes ct to GetAsyncEnumerator
-            : OnePage(async () => (IReadOnlyList<ZcrmEmail>)[await client.GetEmailAsync(r.Module, r.RecordId, r.MessageId, query?.OwnerId, context, ct).ConfigureAwait(false)]);
+            : Pages.OneItem(() => client.GetEmailAsync(r.Module, r.RecordId, r.MessageId, query?.OwnerId, context, ct));
 
     public static PageSource<RecordRequest, ZcrmEmailSharing> Sharing(ZcrmClient client, ZcrmCallContext context) =>
-        (r, ct) => OnePage(() => client.GetSharingAsync(r.Module, r.RecordId, context, ct));
-
-    private static async IAsyncEnumerable<IReadOnlyList<T>> OnePage<T>(Func<Task<IReadOnlyList<T>>> read)
-    {
-        yield return await read().ConfigureAwait(false);
-    }
+        (r, ct) => Pages.One(() => client.GetSharingAsync(r.Module, r.RecordId, context, ct));
 }

@@ -1,0 +1,88 @@
+using ZohoCrmEmails.Models;
+
+namespace ZohoCrmEmails.Archive;
+
+/// <summary>One attachment to save, with the e-mail it belongs to.</summary>
+public sealed record EmailAttachment(ZcrmEmail Email, ZcrmAttachment Attachment);
+
+/// <summary>
+/// Saves attachments and exports e-mails as .eml files into one <see cref="ArchiveFolder"/>, for one run: names
+/// from the sender made safe and unique, files written whole or not at all, memory flat whatever the file size.
+/// </summary>
+public sealed class EmailArchiver(ZcrmClient client, ArchiveFolder folder, ZcrmCallContext context)
+{
+    /// <summary>Bytes written as they are (negative when a download starts over), for a progress display.</summary>
+    public IProgress<long>? Progress { get; init; }
+
+    /// <summary>The e-mail as read in full (one request when it was only listed).</summary>
+    public async Task<ZcrmEmail> ReadInFullAsync(ZcrmEmail email, CancellationToken ct) =>
+        email.HasContent ? email : await client.GetEmailAsync(email.Module, email.RecordId, email.MessageId, null, context, ct).ConfigureAwait(false);
+
+    /// <summary>Saves one attachment under its own (safe, unique) name; Zcrm.FileExists before any request if that name is taken.</summary>
+    public Task<FileInfo> SaveAttachmentAsync(EmailAttachment item, CancellationToken ct)
+    {
+        var (email, attachment) = item;
+        var id = attachment.Id ?? "";
+        InputValidator.AttachmentId(id);
+        // The listed name decides the file before the download; without one, the server's Content-Disposition does.
+        var path = SafeFileName.TryFrom(attachment.Name) is { } listed ? folder.Reserve(listed) : null;
+        ZcrmDownload? download = null;
+        return folder.WriteAsync(
+            async (file, token) => download = await client.DownloadAttachmentAsync(email.Module, email.RecordId, email.MessageId, email.Owner?.Id, id,
+                attachment.Size, file, Progress, context, token).ConfigureAwait(false),
+            () => path ?? folder.Reserve(SafeFileName.From(download!.FileName, "attachment-" + id)),
+            ct);
+    }
+
+    /// <summary>
+    /// Writes the e-mail (read in full first if it was only listed) as one RFC 5322 .eml file, with its attachments
+    /// unless <paramref name="includeAttachments"/> is false. The name is its time and subject, made safe and unique.
+    /// </summary>
+    public async Task<FileInfo> ExportAsync(ZcrmEmail email, bool includeAttachments, CancellationToken ct)
+    {
+        var full = await ReadInFullAsync(email, ct).ConfigureAwait(false);
+        var path = folder.Reserve(EmlFileName(full));
+        var parts = new List<EmlAttachment>();
+        try
+        {
+            if (includeAttachments)
+                foreach (var attachment in full.Attachments ?? [])
+                    parts.Add(await DownloadToTemporaryAsync(full, attachment, ct).ConfigureAwait(false));
+            return await folder.WriteAsync((file, token) => EmlWriter.WriteAsync(full, parts, file, token), () => path, ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            foreach (var part in parts) await part.Content.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>"2024-05-09 123312 Quote follow-up.eml": the e-mail's own time (as Zoho gave it) and its subject.</summary>
+    public static string EmlFileName(ZcrmEmail email)
+    {
+        var stamp = (email.SentTime ?? email.Time)?.ToString("yyyy-MM-dd HHmmss", System.Globalization.CultureInfo.InvariantCulture) ?? "undated";
+        var subject = SafeFileName.TryFrom(email.Subject);
+        return SafeFileName.From(subject is null ? stamp + ".eml" : $"{stamp} {subject}.eml", "email.eml");
+    }
+
+    // Held in a temporary file that is deleted when closed, so an .eml with large attachments is streamed, not built in memory.
+    private async Task<EmlAttachment> DownloadToTemporaryAsync(ZcrmEmail email, ZcrmAttachment attachment, CancellationToken ct)
+    {
+        var id = attachment.Id ?? "";
+        InputValidator.AttachmentId(id);
+        Directory.CreateDirectory(folder.Directory);
+        var temporary = new FileStream(Path.Combine(folder.Directory, "." + Guid.NewGuid().ToString("N")[..12] + ".zcrm-attachment"),
+            FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 81920, FileOptions.DeleteOnClose | FileOptions.Asynchronous);
+        try
+        {
+            var download = await client.DownloadAttachmentAsync(email.Module, email.RecordId, email.MessageId, email.Owner?.Id, id,
+                attachment.Size, temporary, Progress, context, ct).ConfigureAwait(false);
+            temporary.Position = 0;
+            return new EmlAttachment(attachment.Name is { Length: > 0 } name ? name : download.FileName ?? "attachment-" + id, download.ContentType, temporary);
+        }
+        catch
+        {
+            await temporary.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+}
