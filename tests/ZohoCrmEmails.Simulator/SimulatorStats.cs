@@ -77,7 +77,26 @@ public sealed class SimulatorStats
         while (now > (peak = Volatile.Read(ref _peakInFlight)) && Interlocked.CompareExchange(ref _peakInFlight, now, peak) != peak) { }
     }
 
-    internal void Leave() => Interlocked.Decrement(ref _inFlight);
+    internal void Leave()
+    {
+        if (Interlocked.Decrement(ref _inFlight) == 0)
+            lock (_crmWaiters) Interlocked.Exchange(ref _idle, null)?.TrySetResult();
+    }
+
+    private TaskCompletionSource? _idle;
+
+    /// <summary>
+    /// Completes once no CRM request is being served: a client that let a connection go mid-response ends the server's
+    /// side of it too. Bound it (WaitAsync) so that a request left hanging fails the test.
+    /// </summary>
+    public Task WhenIdle()
+    {
+        lock (_crmWaiters)
+        {
+            if (Volatile.Read(ref _inFlight) == 0) return Task.CompletedTask;
+            return (_idle ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+        }
+    }
 
     public void ResetPeak() => Interlocked.Exchange(ref _peakInFlight, Volatile.Read(ref _inFlight));
 

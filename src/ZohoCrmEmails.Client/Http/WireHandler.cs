@@ -44,7 +44,13 @@ internal sealed class WireHandler(TimeSpan timeout, long maxResponseBytes, Reque
             Record(state, request, response, started, null, items);
             return response;
         }
-        catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Stopped by the caller (Ctrl+C): the connection is let go at once, not left open mid-body.
+            response?.Dispose();
+            throw;
+        }
+        catch (OperationCanceledException ex)
         {
             response?.Dispose();
             Record(state, request, null, started, "timeout", null);
