@@ -4,13 +4,13 @@ using ZohoCrmEmails.Models;
 
 namespace ZohoCrmEmails.Json;
 
-/// <summary>Paging information of a list page.</summary>
+/// <summary>Paging information of a list page (read by <see cref="EmailJson"/>).</summary>
 public sealed class ZcrmPageInfo
 {
-    [JsonPropertyName("per_page")] public int? PerPage { get; set; }
-    [JsonPropertyName("count")] public int? Count { get; set; }
-    [JsonPropertyName("more_records")] public bool MoreRecords { get; set; }
-    [JsonPropertyName("next_index"), JsonConverter(typeof(LenientStringConverter))] public string? NextIndex { get; set; }
+    public int? PerPage { get; set; }
+    public int? Count { get; set; }
+    public bool MoreRecords { get; set; }
+    public string? NextIndex { get; set; }
 }
 
 /// <summary>
@@ -29,14 +29,6 @@ internal class ErrorEnvelope
     public ErrorEnvelope? ReportedError =>
         !string.IsNullOrWhiteSpace(Code) ? this
         : Data?.FirstOrDefault(d => d is not null && !string.IsNullOrWhiteSpace(d.Code) && string.Equals(d.Status, "error", StringComparison.OrdinalIgnoreCase));
-}
-
-internal sealed class EmailListEnvelope : ErrorEnvelope
-{
-    [JsonPropertyName("Emails")] public List<ZcrmEmail?>? Emails { get; set; }
-    /// <summary>The v2–v3 root key.</summary>
-    [JsonPropertyName("email_related_list")] public List<ZcrmEmail?>? LegacyEmails { get; set; }
-    [JsonPropertyName("info")] public ZcrmPageInfo? Info { get; set; }
 }
 
 internal sealed class SharingEnvelope : ErrorEnvelope
@@ -72,7 +64,6 @@ internal sealed class SharingListConverter : JsonConverter<List<ZcrmEmailSharing
 }
 
 [JsonSourceGenerationOptions(GenerationMode = JsonSourceGenerationMode.Metadata)]
-[JsonSerializable(typeof(EmailListEnvelope))]
 [JsonSerializable(typeof(SharingEnvelope))]
 [JsonSerializable(typeof(ErrorEnvelope))]
 [JsonSerializable(typeof(TokenEnvelope))]

@@ -23,8 +23,8 @@ internal static class ResponseParser
     {
         if (IsEmpty(status, body))
             return new ZcrmEmailPage([], null);
-        var envelope = Parse(body, ZcrmJsonContext.Default.EmailListEnvelope, status, request);
-        var emails = Emails(envelope, status, request, module, recordId);
+        var envelope = ReadEmails(body, status, request);
+        var emails = Emails(envelope, body, status, request, module, recordId);
         if (envelope.Info is { MoreRecords: true, NextIndex: null or "" })
             throw Invalid("Zoho CRM said more e-mails follow but sent no cursor for them.", status, request);
         return new ZcrmEmailPage(emails, envelope.Info);
@@ -34,7 +34,7 @@ internal static class ResponseParser
     {
         var emails = IsEmpty(status, body)
             ? []
-            : Emails(Parse(body, ZcrmJsonContext.Default.EmailListEnvelope, status, request), status, request, module, recordId);
+            : Emails(ReadEmails(body, status, request), body, status, request, module, recordId);
         if (emails.Count == 0)
             throw new ZcrmException(ZcrmErrorCodes.EmailNotFound, ZcrmErrorKind.NotFound,
                 $"Zoho CRM returned no e-mail for the message id '{InputValidator.Shorten(messageId)}' on {module}/{recordId}.", status, request);
@@ -64,6 +64,25 @@ internal static class ResponseParser
         return result;
     }
 
+    /// <summary>Parses a page and an e-mail that use every field once: the JIT and the serializer's metadata are then ready.</summary>
+    public static IReadOnlyList<ZcrmEmail> WarmUp()
+    {
+        using var body = BufferedBody.From(WarmUpPage);
+        Email(200, body, "Warm", "1", "m", "GET /warm-up");
+        return EmailPage(200, body, "Warm", "1", "GET /warm-up").Emails;
+    }
+
+    private static readonly byte[] WarmUpPage = """
+        {"Emails":[{"message_id":"m","subject":"s","from":{"user_name":"a","email":"a@x"},"to":[{"user_name":"b","email":"b@x"}],
+        "cc":[],"time":"2024-05-09T12:33:12+05:30","sent":true,"read":false,"has_attachment":true,"has_thread_attachment":false,
+        "status":[{"type":"opened","first_open":"2024-05-09T12:33:12+05:30","count":"1"}],"owner":{"name":"o","id":"1"},
+        "source":"crm_mail","summary":null,"intent":null,"sentiment_info":null,"emotion":null,"activity_info":null,
+        "linked_record":{"id":"1","name":"n","module":{"api_name":"Deals","id":"2"}},"content":"c","mail_format":"html",
+        "attachments":[{"size":"1","name":"a.pdf","id":"1"}],"editable":false,"sent_time":"2024-05-09T12:33:12+05:30",
+        "thread_id":"1","reply_to":{"user_name":"a","email":"a@x"},"x_unknown":{"k":1}}],
+        "info":{"per_page":10,"next_index":"c","count":1,"more_records":false}}
+        """u8.ToArray();
+
     /// <summary>Deserializes a body, turning malformed JSON into Zcrm.InvalidResponse.</summary>
     public static T Parse<T>(BufferedBody body, JsonTypeInfo<T> type, int status, string request)
     {
@@ -78,9 +97,22 @@ internal static class ResponseParser
         }
     }
 
-    private static List<ZcrmEmail> Emails(EmailListEnvelope envelope, int status, string request, string module, string recordId)
+    private static EmailJson.Envelope ReadEmails(BufferedBody body, int status, string request)
     {
-        var items = envelope.Emails ?? envelope.LegacyEmails ?? throw Missing(envelope, "Emails", status, request);
+        try
+        {
+            return EmailJson.Read(body.Span);
+        }
+        catch (JsonException ex)
+        {
+            throw Invalid($"Zoho CRM answered HTTP {status} with a body that is not the JSON expected: {ex.Message}", status, request);
+        }
+    }
+
+    private static List<ZcrmEmail> Emails(EmailJson.Envelope envelope, BufferedBody body, int status, string request, string module, string recordId)
+    {
+        // Without its list, the body is read once more, for the error it may be (rare, and small).
+        var items = envelope.Emails ?? throw Missing(Parse(body, ZcrmJsonContext.Default.ErrorEnvelope, status, request), "Emails", status, request);
         var emails = new List<ZcrmEmail>(items.Count);
         foreach (var e in items)
         {

@@ -5,8 +5,8 @@ using System.Text.Json.Serialization;
 
 namespace ZohoCrmEmails.Models;
 
-// Zoho types some fields loosely (numbers as strings, ids as numbers, a list where one address was expected).
-// These converters sit on the model properties that need them; the engine's source-generated context uses them.
+// Zoho types some fields loosely (numbers as strings, ids as numbers). These converters sit on the properties of the
+// models the engine reads with System.Text.Json (sharing details, tokens, errors); e-mails are read by EmailJson.
 
 /// <summary>Reads a string, or keeps a number, boolean, object or array as its JSON text.</summary>
 internal sealed class LenientStringConverter : JsonConverter<string?>
@@ -49,58 +49,5 @@ internal sealed class Int64FromStringConverter : JsonConverter<long?>
     {
         if (value is { } v) writer.WriteStringValue(v.ToString(System.Globalization.CultureInfo.InvariantCulture));
         else writer.WriteNullValue();
-    }
-}
-
-/// <summary>
-/// reply_to has no schema: an address given as {"user_name","email"}, as "Name &lt;a@b&gt;" or a bare address, or as a
-/// list, of which the first is kept rather than failing the e-mail.
-/// </summary>
-internal sealed class AddressConverter : JsonConverter<ZcrmEmailAddress?>
-{
-    public override ZcrmEmailAddress? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
-    {
-        switch (reader.TokenType)
-        {
-            case JsonTokenType.Null:
-                return null;
-            case JsonTokenType.String:
-                return ZcrmEmailAddress.Parse(reader.GetString()!);
-            case JsonTokenType.StartArray:
-                ZcrmEmailAddress? first = null;
-                while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
-                {
-                    var item = Read(ref reader, typeToConvert, options);
-                    first ??= item;
-                }
-                return first;
-            case JsonTokenType.StartObject:
-                var address = new ZcrmEmailAddress();
-                while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-                {
-                    var name = reader.GetString();
-                    reader.Read();
-                    var value = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
-                    if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray) reader.Skip();
-                    if (name == "user_name") address.Name = value;
-                    else if (name == "email") address.Email = value;
-                }
-                return address;
-            default:
-                throw new JsonException($"Expected an address, got {reader.TokenType}.");
-        }
-    }
-
-    public override void Write(Utf8JsonWriter writer, ZcrmEmailAddress? value, JsonSerializerOptions options)
-    {
-        if (value is null)
-        {
-            writer.WriteNullValue();
-            return;
-        }
-        writer.WriteStartObject();
-        writer.WriteString("user_name", value.Name);
-        writer.WriteString("email", value.Email);
-        writer.WriteEndObject();
     }
 }
