@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using ZohoCrmEmails.Http;
 using ZohoCrmEmails.Json;
 using ZohoCrmEmails.Models;
+using ZohoCrmEmails.Paging;
 
 namespace ZohoCrmEmails;
 
@@ -51,8 +52,11 @@ public sealed class ZcrmClient : ZcrmConnection
 
         // The pipeline, outermost first: retries (and their back-off) hold nothing; the token is fetched before a slot
         // on the wire is taken; the slot is held for one attempt; the wire handler reads the body within the attempt.
+        // RemoveAllLoggers: the factory's default logging handlers cost two async layers and a logging scope per
+        // request, and nobody listens (the module traces through ZcrmCallContext).
         var services = new ServiceCollection();
         services.AddHttpClient(ApiClientName)
+            .RemoveAllLoggers()
             .ConfigurePrimaryHttpMessageHandler(CreatePrimaryHandler)
             .SetHandlerLifetime(Timeout.InfiniteTimeSpan)
             .AddHttpMessageHandler(() => new RetryHandler(options.Retry, options.TimeProvider))
@@ -61,6 +65,7 @@ public sealed class ZcrmClient : ZcrmConnection
             .AddHttpMessageHandler(() => new WireHandler(options.RequestTimeout, options.MaxResponseBytes, _counters, Redactor))
             .ConfigureHttpClient(c => c.Timeout = Timeout.InfiniteTimeSpan);
         services.AddHttpClient(AccountsClientName)
+            .RemoveAllLoggers()
             .ConfigurePrimaryHttpMessageHandler(CreatePrimaryHandler)
             .SetHandlerLifetime(Timeout.InfiniteTimeSpan)
             .AddHttpMessageHandler(() => new RetryHandler(options.Retry, options.TimeProvider))
@@ -102,18 +107,33 @@ public sealed class ZcrmClient : ZcrmConnection
 
     public override string ToString() => Redactor.Redact(base.ToString());
 
-    /// <summary>Obtains an access token (or checks the cache): proves the credentials before any data call.</summary>
+    /// <summary>
+    /// Obtains an access token (or checks the cache): proves the credentials before any data call. While the token
+    /// request is on the wire, the page parser is prepared on another thread (its first use costs a fresh process
+    /// tens of milliseconds of JIT), so the first data call's first e-mail does not wait for it.
+    /// </summary>
     public async Task ConnectAsync(ZcrmCallContext? context = null, CancellationToken ct = default)
     {
         ThrowIfClosed();
+        var warmUp = Task.Run(WarmUp, CancellationToken.None);
         try
         {
             await _tokens.GetAsync(null, context ?? ZcrmCallContext.None, ct).ConfigureAwait(false);
+            await warmUp.ConfigureAwait(false);
         }
         catch (ZcrmException ex)
         {
             throw Redactor.Redact(ex);
         }
+    }
+
+    // The parser and the fan-out, run once on canned data: generic code over reference types is shared, so this
+    // readies what every data cmdlet runs, without a request.
+    private static void WarmUp()
+    {
+        var page = ResponseParser.WarmUp();
+        using var fanOut = new OrderedFanOut<RecordRequest, ZcrmEmail>(1, (_, _) => Paging.Pages.One(() => Task.FromResult(page)), CancellationToken.None);
+        foreach (var _ in fanOut.Add(new RecordRequest("Warm", "1")).Concat(fanOut.Complete())) { }
     }
 
     /// <summary>One page of a record's e-mails; <paramref name="index"/> is the previous page's cursor.</summary>

@@ -68,7 +68,7 @@ public sealed record ZcrmConnectionOptions
             return options with { AccessToken = access };
         var missing = new[] { ("ZCRM_CLIENT_ID", id), ("ZCRM_CLIENT_SECRET", secret), ("ZCRM_REFRESH_TOKEN", refresh) }
             .Where(v => v.Item2 is null).Select(v => v.Item1);
-        throw Invalid($"-FromEnvironment needs ZCRM_CLIENT_ID, ZCRM_CLIENT_SECRET and ZCRM_REFRESH_TOKEN, or ZCRM_ACCESS_TOKEN. Not set: {string.Join(", ", missing)}.");
+        throw Invalid($"The environment needs ZCRM_CLIENT_ID, ZCRM_CLIENT_SECRET and ZCRM_REFRESH_TOKEN, or ZCRM_ACCESS_TOKEN. Not set: {string.Join(", ", missing)}.");
 
         static Uri Url(string value, string name) =>
             Uri.TryCreate(value, UriKind.Absolute, out var uri) ? uri : throw Invalid($"{name} is not an absolute URL.");

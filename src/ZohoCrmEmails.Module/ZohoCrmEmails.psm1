@@ -9,7 +9,8 @@ if (-not ('ZohoCrmEmails.ModuleLoadContext' -as [type])) {
 }
 $moduleAssembly = [ZohoCrmEmails.ModuleLoadContext]::Initialize([System.IO.Path]::Combine($bin, 'ZohoCrmEmails.Module.dll'))
 
-$importModule = Get-Command -Name Import-Module -Module Microsoft.PowerShell.Core
+# GetCmdlet, not Get-Command: no command discovery (30 ms of every import).
+$importModule = $ExecutionContext.InvokeCommand.GetCmdlet('Microsoft.PowerShell.Core\Import-Module')
 $innerModule = & $importModule -Assembly $moduleAssembly -PassThru -Force
 
 # Import-Module -Assembly can hand back a cached module whose cmdlets are not added to this module's exports

@@ -11,6 +11,7 @@ internal sealed class BufferedBody : HttpContent
 {
     private const int InitialSize = 16 * 1024;
     private byte[]? _buffer;
+    private bool _rented = true;
 
     private BufferedBody(byte[] buffer, int length)
     {
@@ -22,6 +23,9 @@ internal sealed class BufferedBody : HttpContent
     public ReadOnlySpan<byte> Span => (_buffer ?? throw new ObjectDisposedException(nameof(BufferedBody))).AsSpan(0, Length);
 
     public static BufferedBody Empty() => new([], 0);
+
+    /// <summary>A body already in memory (not rented; nothing to return).</summary>
+    public static BufferedBody From(byte[] bytes) => new(bytes, bytes.Length) { _rented = false };
 
     /// <summary>Reads <paramref name="content"/> to its end; more than <paramref name="limit"/> bytes is Zcrm.ResponseTooLarge.</summary>
     public static async Task<BufferedBody> ReadAsync(HttpContent content, long limit, string request, int status, CancellationToken ct)
@@ -79,7 +83,7 @@ internal sealed class BufferedBody : HttpContent
 
     protected override void Dispose(bool disposing)
     {
-        if (disposing && Interlocked.Exchange(ref _buffer, null) is { Length: > 0 } buffer)
+        if (disposing && Interlocked.Exchange(ref _buffer, null) is { Length: > 0 } buffer && _rented)
             ArrayPool<byte>.Shared.Return(buffer);
         base.Dispose(disposing);
     }
