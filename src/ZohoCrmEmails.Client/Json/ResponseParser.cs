@@ -5,13 +5,6 @@ using ZohoCrmEmails.Models;
 
 namespace ZohoCrmEmails.Json;
 
-/// <summary>One page of a record's e-mails.</summary>
-public sealed record ZcrmEmailPage(IReadOnlyList<ZcrmEmail> Emails, ZcrmPageInfo? Info)
-{
-    public bool MoreRecords => Info?.MoreRecords == true;
-    public string? NextIndex => Info?.NextIndex;
-}
-
 /// <summary>
 /// Zoho's success bodies into models, or a <see cref="ZcrmException"/> that says what was wrong. Nothing is lost
 /// silently: an error envelope sent with HTTP 200, a body without the expected key (an empty list is 204 or an empty
