@@ -104,7 +104,7 @@ internal static class EmailJson
                 case 17 when name.SequenceEqual("related_to_record"u8): e.RelatedToRecord = Element(ref reader); continue;
                 case 21 when name.SequenceEqual("has_thread_attachment"u8): e.HasThreadAttachment = Bool(ref reader); continue;
             }
-            (e.AdditionalFields ??= new Dictionary<string, JsonElement>(StringComparer.Ordinal))[Encoding.UTF8.GetString(name)] = JsonElement.ParseValue(ref reader);
+            e.AdditionalFields = Keep(e.AdditionalFields, name, ref reader);
         }
         return e;
     }
@@ -145,7 +145,7 @@ internal static class EmailJson
                     reader.Read();
                     if (name.SequenceEqual("user_name"u8)) a.Name = Text(ref reader, json);
                     else if (name.SequenceEqual("email"u8)) a.Email = Text(ref reader, json);
-                    else (a.AdditionalFields ??= new(StringComparer.Ordinal))[Encoding.UTF8.GetString(name)] = JsonElement.ParseValue(ref reader);
+                    else a.AdditionalFields = Keep(a.AdditionalFields, name, ref reader);
                 }
                 return a;
             default:
@@ -164,7 +164,7 @@ internal static class EmailJson
             reader.Read();
             if (name.SequenceEqual("id"u8)) u.Id = Text(ref reader, json);
             else if (name.SequenceEqual("name"u8)) u.Name = Text(ref reader, json);
-            else (u.AdditionalFields ??= new(StringComparer.Ordinal))[Encoding.UTF8.GetString(name)] = JsonElement.ParseValue(ref reader);
+            else u.AdditionalFields = Keep(u.AdditionalFields, name, ref reader);
         }
         return u;
     }
@@ -181,7 +181,7 @@ internal static class EmailJson
             if (name.SequenceEqual("id"u8)) r.Id = Text(ref reader, json);
             else if (name.SequenceEqual("name"u8)) r.Name = Text(ref reader, json);
             else if (name.SequenceEqual("module"u8)) r.Module = ModuleRef(ref reader, json);
-            else (r.AdditionalFields ??= new(StringComparer.Ordinal))[Encoding.UTF8.GetString(name)] = JsonElement.ParseValue(ref reader);
+            else r.AdditionalFields = Keep(r.AdditionalFields, name, ref reader);
         }
         return r;
     }
@@ -197,7 +197,7 @@ internal static class EmailJson
             reader.Read();
             if (name.SequenceEqual("api_name"u8)) m.ApiName = Text(ref reader, json);
             else if (name.SequenceEqual("id"u8)) m.Id = Text(ref reader, json);
-            else (m.AdditionalFields ??= new(StringComparer.Ordinal))[Encoding.UTF8.GetString(name)] = JsonElement.ParseValue(ref reader);
+            else m.AdditionalFields = Keep(m.AdditionalFields, name, ref reader);
         }
         return m;
     }
@@ -228,7 +228,7 @@ internal static class EmailJson
                 else if (name.SequenceEqual("first_open"u8)) s.FirstOpen = Time(ref reader);
                 else if (name.SequenceEqual("last_open"u8)) s.LastOpen = Time(ref reader);
                 else if (name.SequenceEqual("count"u8)) s.Count = Count(ref reader);
-                else (s.AdditionalFields ??= new(StringComparer.Ordinal))[Encoding.UTF8.GetString(name)] = JsonElement.ParseValue(ref reader);
+                else s.AdditionalFields = Keep(s.AdditionalFields, name, ref reader);
             }
             list.Add(s);
         }
@@ -256,7 +256,7 @@ internal static class EmailJson
                 if (name.SequenceEqual("id"u8)) a.Id = Text(ref reader, json);
                 else if (name.SequenceEqual("name"u8)) a.Name = Text(ref reader, json);
                 else if (name.SequenceEqual("size"u8)) a.Size = Count(ref reader);
-                else (a.AdditionalFields ??= new(StringComparer.Ordinal))[Encoding.UTF8.GetString(name)] = JsonElement.ParseValue(ref reader);
+                else a.AdditionalFields = Keep(a.AdditionalFields, name, ref reader);
             }
             list.Add(a);
         }
@@ -347,6 +347,14 @@ internal static class EmailJson
             default:
                 throw new JsonException($"Expected a number or a string of digits, got {reader.TokenType}.");
         }
+    }
+
+    /// <summary>A field no rule names, kept with its JSON; the dictionary is made for the first one.</summary>
+    private static Dictionary<string, JsonElement> Keep(Dictionary<string, JsonElement>? fields, scoped ReadOnlySpan<byte> name, ref Utf8JsonReader reader)
+    {
+        fields ??= new Dictionary<string, JsonElement>(StringComparer.Ordinal);
+        fields[Encoding.UTF8.GetString(name)] = JsonElement.ParseValue(ref reader);
+        return fields;
     }
 
     /// <summary>A value kept whole, as the contract names it without a schema (activity_info, related_to_record).</summary>
