@@ -27,6 +27,7 @@ public sealed class ZcrmClient : ZcrmConnection
     private readonly TokenProvider _tokens;
     private readonly AdaptiveConcurrencyLimiter _limiter;
     private readonly RequestCounters _counters = new();
+    private readonly Utf8StringPool _strings = new();
     private long _creditsRemaining = -1;
     private volatile bool _closed;
 
@@ -197,7 +198,7 @@ public sealed class ZcrmClient : ZcrmConnection
         if (index is not null) path += $"{separator}index={Uri.EscapeDataString(index)}";
         return SendAsync(path, context, (response, body, request) =>
         {
-            var page = ResponseParser.EmailPage((int)response.StatusCode, body, module, recordId, request);
+            var page = ResponseParser.EmailPage((int)response.StatusCode, body, module, recordId, request, _strings);
             return (page, page.Emails.Count);
         }, ct);
     }
@@ -260,7 +261,7 @@ public sealed class ZcrmClient : ZcrmConnection
     {
         var path = $"/crm/{ApiVersion}/{module}/{recordId}/Emails/{Uri.EscapeDataString(messageId)}" + (ownerId is null ? "" : "?owner_id=" + ownerId);
         return SendAsync(path, context, (response, body, request) =>
-            (ResponseParser.Email((int)response.StatusCode, body, module, recordId, messageId, request), 1L), ct);
+            (ResponseParser.Email((int)response.StatusCode, body, module, recordId, messageId, request, _strings), 1L), ct);
     }
 
     /// <summary>

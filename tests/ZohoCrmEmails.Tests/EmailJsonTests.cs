@@ -7,7 +7,14 @@ namespace ZohoCrmEmails.Tests;
 /// <summary>The e-mail reader's rules, one by one, on bodies written for them.</summary>
 public sealed class EmailJsonTests
 {
-    private static EmailJson.Envelope Read(string json) => EmailJson.Read(Encoding.UTF8.GetBytes(json));
+    private static EmailJson.Envelope Read(string json) => EmailJson.Read(Encoding.UTF8.GetBytes(json), new Utf8StringPool());
+
+    [Fact]
+    public void Short_values_repeated_across_emails_are_one_string()
+    {
+        var emails = Read("""{"Emails":[{"owner":{"name":"Pat Boyle"}},{"owner":{"name":"Pat Boyle"}}]}""").Emails!;
+        Assert.Same(emails[0]!.Owner!.Name, emails[1]!.Owner!.Name);
+    }
 
     [Fact]
     public void Loose_types_are_read_as_the_contract_allows()

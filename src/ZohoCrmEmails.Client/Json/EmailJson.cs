@@ -18,7 +18,9 @@ internal static class EmailJson
     /// <summary>The list (null when the body has no "Emails" or "email_related_list", or it is null) and the paging info.</summary>
     public readonly record struct Envelope(List<ZcrmEmail?>? Emails, ZcrmPageInfo? Info);
 
-    public static Envelope Read(ReadOnlySpan<byte> json)
+    /// <param name="json">A list or detail body.</param>
+    /// <param name="pool">The connection's strings (<see cref="Utf8StringPool"/>): short values shared across e-mails.</param>
+    public static Envelope Read(ReadOnlySpan<byte> json, Utf8StringPool pool)
     {
         var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = 64 });
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
@@ -29,7 +31,7 @@ internal static class EmailJson
         {
             var name = Name(ref reader);
             reader.Read();
-            if (name.SequenceEqual("Emails"u8) || name.SequenceEqual("email_related_list"u8)) emails = List(ref reader, json);
+            if (name.SequenceEqual("Emails"u8) || name.SequenceEqual("email_related_list"u8)) emails = List(ref reader, json, pool);
             else if (name.SequenceEqual("info"u8)) info = Info(ref reader);
             else reader.Skip();
         }
@@ -38,13 +40,13 @@ internal static class EmailJson
         return new Envelope(emails, info);
     }
 
-    private static List<ZcrmEmail?>? List(ref Utf8JsonReader reader, ReadOnlySpan<byte> json)
+    private static List<ZcrmEmail?>? List(ref Utf8JsonReader reader, ReadOnlySpan<byte> json, Utf8StringPool pool)
     {
         if (reader.TokenType == JsonTokenType.Null) return null;
         Expect(ref reader, JsonTokenType.StartArray, "Emails");
         var list = new List<ZcrmEmail?>(10);
         while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
-            list.Add(reader.TokenType == JsonTokenType.Null ? null : Email(ref reader, json));
+            list.Add(reader.TokenType == JsonTokenType.Null ? null : Email(ref reader, json, pool));
         return list;
     }
 
@@ -66,7 +68,7 @@ internal static class EmailJson
         return info;
     }
 
-    private static ZcrmEmail Email(ref Utf8JsonReader reader, ReadOnlySpan<byte> json)
+    private static ZcrmEmail Email(ref Utf8JsonReader reader, ReadOnlySpan<byte> json, Utf8StringPool pool)
     {
         Expect(ref reader, JsonTokenType.StartObject, "an e-mail");
         var e = new ZcrmEmail();
@@ -76,31 +78,31 @@ internal static class EmailJson
             reader.Read();
             switch (name.Length)
             {
-                case 2 when name.SequenceEqual("to"u8): e.To = Addresses(ref reader, json); continue;
-                case 2 when name.SequenceEqual("cc"u8): e.Cc = Addresses(ref reader, json); continue;
-                case 4 when name.SequenceEqual("from"u8): e.From = Address(ref reader, json); continue;
+                case 2 when name.SequenceEqual("to"u8): e.To = Addresses(ref reader, json, pool); continue;
+                case 2 when name.SequenceEqual("cc"u8): e.Cc = Addresses(ref reader, json, pool); continue;
+                case 4 when name.SequenceEqual("from"u8): e.From = Address(ref reader, json, pool); continue;
                 case 4 when name.SequenceEqual("time"u8): e.Time = Time(ref reader); continue;
                 case 4 when name.SequenceEqual("sent"u8): e.Sent = Bool(ref reader); continue;
                 case 4 when name.SequenceEqual("read"u8): e.Read = Bool(ref reader); continue;
-                case 5 when name.SequenceEqual("owner"u8): e.Owner = UserRef(ref reader, json); continue;
-                case 6 when name.SequenceEqual("status"u8): e.Status = Statuses(ref reader, json); continue;
-                case 6 when name.SequenceEqual("source"u8): e.Source = Text(ref reader, json); continue;
-                case 6 when name.SequenceEqual("intent"u8): e.Intent = Text(ref reader, json); continue;
+                case 5 when name.SequenceEqual("owner"u8): e.Owner = UserRef(ref reader, json, pool); continue;
+                case 6 when name.SequenceEqual("status"u8): e.Status = Statuses(ref reader, json, pool); continue;
+                case 6 when name.SequenceEqual("source"u8): e.Source = Text(ref reader, json, pool); continue;
+                case 6 when name.SequenceEqual("intent"u8): e.Intent = Text(ref reader, json, pool); continue;
                 case 7 when name.SequenceEqual("subject"u8): e.Subject = String(ref reader, "subject"); continue;
-                case 7 when name.SequenceEqual("summary"u8): e.Summary = Text(ref reader, json); continue;
-                case 7 when name.SequenceEqual("emotion"u8): e.Emotion = Text(ref reader, json); continue;
+                case 7 when name.SequenceEqual("summary"u8): e.Summary = Text(ref reader, json, pool); continue;
+                case 7 when name.SequenceEqual("emotion"u8): e.Emotion = Text(ref reader, json, pool); continue;
                 case 7 when name.SequenceEqual("content"u8): e.Content = String(ref reader, "content"); continue;
                 case 8 when name.SequenceEqual("editable"u8): e.Editable = reader.TokenType == JsonTokenType.Null ? null : Bool(ref reader); continue;
-                case 8 when name.SequenceEqual("reply_to"u8): e.ReplyTo = FirstAddress(ref reader, json); continue;
+                case 8 when name.SequenceEqual("reply_to"u8): e.ReplyTo = FirstAddress(ref reader, json, pool); continue;
                 case 9 when name.SequenceEqual("sent_time"u8): e.SentTime = Time(ref reader); continue;
-                case 9 when name.SequenceEqual("thread_id"u8): e.ThreadId = Text(ref reader, json); continue;
+                case 9 when name.SequenceEqual("thread_id"u8): e.ThreadId = Text(ref reader, json, pool); continue;
                 case 10 when name.SequenceEqual("message_id"u8): e.MessageId = String(ref reader, "message_id") ?? ""; continue;
-                case 11 when name.SequenceEqual("mail_format"u8): e.MailFormat = Text(ref reader, json); continue;
-                case 11 when name.SequenceEqual("attachments"u8): e.Attachments = Attachments(ref reader, json); continue;
+                case 11 when name.SequenceEqual("mail_format"u8): e.MailFormat = Text(ref reader, json, pool); continue;
+                case 11 when name.SequenceEqual("attachments"u8): e.Attachments = Attachments(ref reader, json, pool); continue;
                 case 13 when name.SequenceEqual("activity_info"u8): e.ActivityInfo = Element(ref reader); continue;
-                case 13 when name.SequenceEqual("linked_record"u8): e.LinkedRecord = LinkedRecord(ref reader, json); continue;
+                case 13 when name.SequenceEqual("linked_record"u8): e.LinkedRecord = LinkedRecord(ref reader, json, pool); continue;
                 case 14 when name.SequenceEqual("has_attachment"u8): e.HasAttachment = Bool(ref reader); continue;
-                case 14 when name.SequenceEqual("sentiment_info"u8): e.Sentiment = Text(ref reader, json); continue;
+                case 14 when name.SequenceEqual("sentiment_info"u8): e.Sentiment = Text(ref reader, json, pool); continue;
                 case 17 when name.SequenceEqual("related_to_record"u8): e.RelatedToRecord = Element(ref reader); continue;
                 case 21 when name.SequenceEqual("has_thread_attachment"u8): e.HasThreadAttachment = Bool(ref reader); continue;
             }
@@ -109,27 +111,27 @@ internal static class EmailJson
         return e;
     }
 
-    private static ZcrmList<ZcrmEmailAddress> Addresses(ref Utf8JsonReader reader, ReadOnlySpan<byte> json)
+    private static ZcrmList<ZcrmEmailAddress> Addresses(ref Utf8JsonReader reader, ReadOnlySpan<byte> json, Utf8StringPool pool)
     {
         var list = new ZcrmList<ZcrmEmailAddress>();
         if (reader.TokenType == JsonTokenType.Null) return list;
         Expect(ref reader, JsonTokenType.StartArray, "a list of addresses");
         while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
-            list.Add(Address(ref reader, json)!);   // a null item stays null: the parser's caller refuses the e-mail
+            list.Add(Address(ref reader, json, pool)!);   // a null item stays null: the parser's caller refuses the e-mail
         return list;
     }
 
     // reply_to has no schema: an object, "Name <a@b>", or a list of which the first is kept.
-    private static ZcrmEmailAddress? FirstAddress(ref Utf8JsonReader reader, ReadOnlySpan<byte> json)
+    private static ZcrmEmailAddress? FirstAddress(ref Utf8JsonReader reader, ReadOnlySpan<byte> json, Utf8StringPool pool)
     {
-        if (reader.TokenType != JsonTokenType.StartArray) return Address(ref reader, json);
+        if (reader.TokenType != JsonTokenType.StartArray) return Address(ref reader, json, pool);
         ZcrmEmailAddress? first = null;
         while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
-            first ??= Address(ref reader, json);
+            first ??= Address(ref reader, json, pool);
         return first;
     }
 
-    private static ZcrmEmailAddress? Address(ref Utf8JsonReader reader, ReadOnlySpan<byte> json)
+    private static ZcrmEmailAddress? Address(ref Utf8JsonReader reader, ReadOnlySpan<byte> json, Utf8StringPool pool)
     {
         switch (reader.TokenType)
         {
@@ -143,8 +145,8 @@ internal static class EmailJson
                 {
                     var name = Name(ref reader);
                     reader.Read();
-                    if (name.SequenceEqual("user_name"u8)) a.Name = Text(ref reader, json);
-                    else if (name.SequenceEqual("email"u8)) a.Email = Text(ref reader, json);
+                    if (name.SequenceEqual("user_name"u8)) a.Name = Text(ref reader, json, pool);
+                    else if (name.SequenceEqual("email"u8)) a.Email = Text(ref reader, json, pool);
                     else a.AdditionalFields = Keep(a.AdditionalFields, name, ref reader);
                 }
                 return a;
@@ -153,7 +155,7 @@ internal static class EmailJson
         }
     }
 
-    private static ZcrmUserRef? UserRef(ref Utf8JsonReader reader, ReadOnlySpan<byte> json)
+    private static ZcrmUserRef? UserRef(ref Utf8JsonReader reader, ReadOnlySpan<byte> json, Utf8StringPool pool)
     {
         if (reader.TokenType == JsonTokenType.Null) return null;
         Expect(ref reader, JsonTokenType.StartObject, "owner");
@@ -162,14 +164,14 @@ internal static class EmailJson
         {
             var name = Name(ref reader);
             reader.Read();
-            if (name.SequenceEqual("id"u8)) u.Id = Text(ref reader, json);
-            else if (name.SequenceEqual("name"u8)) u.Name = Text(ref reader, json);
+            if (name.SequenceEqual("id"u8)) u.Id = Text(ref reader, json, pool);
+            else if (name.SequenceEqual("name"u8)) u.Name = Text(ref reader, json, pool);
             else u.AdditionalFields = Keep(u.AdditionalFields, name, ref reader);
         }
         return u;
     }
 
-    private static ZcrmLinkedRecord? LinkedRecord(ref Utf8JsonReader reader, ReadOnlySpan<byte> json)
+    private static ZcrmLinkedRecord? LinkedRecord(ref Utf8JsonReader reader, ReadOnlySpan<byte> json, Utf8StringPool pool)
     {
         if (reader.TokenType == JsonTokenType.Null) return null;
         Expect(ref reader, JsonTokenType.StartObject, "linked_record");
@@ -178,15 +180,15 @@ internal static class EmailJson
         {
             var name = Name(ref reader);
             reader.Read();
-            if (name.SequenceEqual("id"u8)) r.Id = Text(ref reader, json);
-            else if (name.SequenceEqual("name"u8)) r.Name = Text(ref reader, json);
-            else if (name.SequenceEqual("module"u8)) r.Module = ModuleRef(ref reader, json);
+            if (name.SequenceEqual("id"u8)) r.Id = Text(ref reader, json, pool);
+            else if (name.SequenceEqual("name"u8)) r.Name = Text(ref reader, json, pool);
+            else if (name.SequenceEqual("module"u8)) r.Module = ModuleRef(ref reader, json, pool);
             else r.AdditionalFields = Keep(r.AdditionalFields, name, ref reader);
         }
         return r;
     }
 
-    private static ZcrmModuleRef? ModuleRef(ref Utf8JsonReader reader, ReadOnlySpan<byte> json)
+    private static ZcrmModuleRef? ModuleRef(ref Utf8JsonReader reader, ReadOnlySpan<byte> json, Utf8StringPool pool)
     {
         if (reader.TokenType == JsonTokenType.Null) return null;
         Expect(ref reader, JsonTokenType.StartObject, "module");
@@ -195,14 +197,14 @@ internal static class EmailJson
         {
             var name = Name(ref reader);
             reader.Read();
-            if (name.SequenceEqual("api_name"u8)) m.ApiName = Text(ref reader, json);
-            else if (name.SequenceEqual("id"u8)) m.Id = Text(ref reader, json);
+            if (name.SequenceEqual("api_name"u8)) m.ApiName = Text(ref reader, json, pool);
+            else if (name.SequenceEqual("id"u8)) m.Id = Text(ref reader, json, pool);
             else m.AdditionalFields = Keep(m.AdditionalFields, name, ref reader);
         }
         return m;
     }
 
-    private static ZcrmList<ZcrmEmailStatus> Statuses(ref Utf8JsonReader reader, ReadOnlySpan<byte> json)
+    private static ZcrmList<ZcrmEmailStatus> Statuses(ref Utf8JsonReader reader, ReadOnlySpan<byte> json, Utf8StringPool pool)
     {
         var list = new ZcrmList<ZcrmEmailStatus>();
         if (reader.TokenType == JsonTokenType.Null) return list;
@@ -220,11 +222,11 @@ internal static class EmailJson
             {
                 var name = Name(ref reader);
                 reader.Read();
-                if (name.SequenceEqual("type"u8)) s.Type = Text(ref reader, json);
+                if (name.SequenceEqual("type"u8)) s.Type = Text(ref reader, json, pool);
                 else if (name.SequenceEqual("bounced_time"u8)) s.BouncedTime = Time(ref reader);
-                else if (name.SequenceEqual("bounced_reason"u8)) s.BouncedReason = Text(ref reader, json);
-                else if (name.SequenceEqual("category"u8)) s.Category = Text(ref reader, json);
-                else if (name.SequenceEqual("sub_category"u8)) s.SubCategory = Text(ref reader, json);
+                else if (name.SequenceEqual("bounced_reason"u8)) s.BouncedReason = Text(ref reader, json, pool);
+                else if (name.SequenceEqual("category"u8)) s.Category = Text(ref reader, json, pool);
+                else if (name.SequenceEqual("sub_category"u8)) s.SubCategory = Text(ref reader, json, pool);
                 else if (name.SequenceEqual("first_open"u8)) s.FirstOpen = Time(ref reader);
                 else if (name.SequenceEqual("last_open"u8)) s.LastOpen = Time(ref reader);
                 else if (name.SequenceEqual("count"u8)) s.Count = Count(ref reader);
@@ -235,7 +237,7 @@ internal static class EmailJson
         return list;
     }
 
-    private static ZcrmList<ZcrmAttachment>? Attachments(ref Utf8JsonReader reader, ReadOnlySpan<byte> json)
+    private static ZcrmList<ZcrmAttachment>? Attachments(ref Utf8JsonReader reader, ReadOnlySpan<byte> json, Utf8StringPool pool)
     {
         if (reader.TokenType == JsonTokenType.Null) return null;
         Expect(ref reader, JsonTokenType.StartArray, "attachments");
@@ -253,8 +255,8 @@ internal static class EmailJson
             {
                 var name = Name(ref reader);
                 reader.Read();
-                if (name.SequenceEqual("id"u8)) a.Id = Text(ref reader, json);
-                else if (name.SequenceEqual("name"u8)) a.Name = Text(ref reader, json);
+                if (name.SequenceEqual("id"u8)) a.Id = Text(ref reader, json, pool);
+                else if (name.SequenceEqual("name"u8)) a.Name = Text(ref reader, json, pool);
                 else if (name.SequenceEqual("size"u8)) a.Size = Count(ref reader);
                 else a.AdditionalFields = Keep(a.AdditionalFields, name, ref reader);
             }
@@ -287,12 +289,12 @@ internal static class EmailJson
     };
 
     /// <summary>Text however Zoho types it: a string, a number or boolean as written, an object or array as its JSON.</summary>
-    private static string? Text(ref Utf8JsonReader reader, ReadOnlySpan<byte> json)
+    private static string? Text(ref Utf8JsonReader reader, ReadOnlySpan<byte> json, Utf8StringPool pool)
     {
         switch (reader.TokenType)
         {
             case JsonTokenType.Null: return null;
-            case JsonTokenType.String: return reader.GetString();
+            case JsonTokenType.String: return reader.ValueIsEscaped ? reader.GetString() : pool.Get(reader.ValueSpan);
             case JsonTokenType.True: return "true";
             case JsonTokenType.False: return "false";
             case JsonTokenType.Number: return Encoding.UTF8.GetString(reader.ValueSpan);

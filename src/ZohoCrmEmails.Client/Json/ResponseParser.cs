@@ -12,22 +12,22 @@ namespace ZohoCrmEmails.Json;
 /// </summary>
 internal static class ResponseParser
 {
-    public static ZcrmEmailPage EmailPage(int status, BufferedBody body, string module, string recordId, string request)
+    public static ZcrmEmailPage EmailPage(int status, BufferedBody body, string module, string recordId, string request, Utf8StringPool strings)
     {
         if (IsEmpty(status, body))
             return new ZcrmEmailPage([], null);
-        var envelope = ReadEmails(body, status, request);
+        var envelope = ReadEmails(body, status, request, strings);
         var emails = Emails(envelope, body, status, request, module, recordId);
         if (envelope.Info is { MoreRecords: true, NextIndex: null or "" })
             throw Invalid("Zoho CRM said more e-mails follow but sent no cursor for them.", status, request);
         return new ZcrmEmailPage(emails, envelope.Info);
     }
 
-    public static ZcrmEmail Email(int status, BufferedBody body, string module, string recordId, string messageId, string request)
+    public static ZcrmEmail Email(int status, BufferedBody body, string module, string recordId, string messageId, string request, Utf8StringPool strings)
     {
         var emails = IsEmpty(status, body)
             ? []
-            : Emails(ReadEmails(body, status, request), body, status, request, module, recordId);
+            : Emails(ReadEmails(body, status, request, strings), body, status, request, module, recordId);
         if (emails.Count == 0)
             throw new ZcrmException(ZcrmErrorCodes.EmailNotFound, ZcrmErrorKind.NotFound,
                 $"Zoho CRM returned no e-mail for the message id '{InputValidator.Shorten(messageId)}' on {module}/{recordId}.", status, request);
@@ -61,8 +61,9 @@ internal static class ResponseParser
     public static IReadOnlyList<ZcrmEmail> WarmUp()
     {
         using var body = BufferedBody.From(WarmUpPage);
-        Email(200, body, "Warm", "1", "m", "GET /warm-up");
-        return EmailPage(200, body, "Warm", "1", "GET /warm-up").Emails;
+        var strings = new Utf8StringPool();
+        Email(200, body, "Warm", "1", "m", "GET /warm-up", strings);
+        return EmailPage(200, body, "Warm", "1", "GET /warm-up", strings).Emails;
     }
 
     private static readonly byte[] WarmUpPage = """
@@ -90,11 +91,11 @@ internal static class ResponseParser
         }
     }
 
-    private static EmailJson.Envelope ReadEmails(BufferedBody body, int status, string request)
+    private static EmailJson.Envelope ReadEmails(BufferedBody body, int status, string request, Utf8StringPool strings)
     {
         try
         {
-            return EmailJson.Read(body.Span);
+            return EmailJson.Read(body.Span, strings);
         }
         catch (JsonException ex)
         {
