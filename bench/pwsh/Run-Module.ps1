@@ -1,0 +1,55 @@
+<#
+.SYNOPSIS
+One benchmark run of the module, as a user runs it: a fresh pwsh, Import-Module, Connect-Zcrm, one command.
+Prints one JSON line. Started by bench/Measure-Module.ps1, one process per run.
+#>
+param(
+    [Parameter(Mandatory)] [string] $Manifest,
+    [Parameter(Mandatory)] [string] $BaseUri,
+    [Parameter(Mandatory)] [string] $IdsFile,
+    [int] $ThrottleLimit = 4,
+    # First: time the first and last object (ForEach-Object); OutNull: | Out-Null, for CPU per e-mail.
+    [ValidateSet('First', 'OutNull')] [string] $Consumer = 'First',
+    # Run the command a second time in the same process: the warm figures.
+    [switch] $Warm
+)
+$ErrorActionPreference = 'Stop'
+$ProgressPreference = 'SilentlyContinue'
+$clock = [System.Diagnostics.Stopwatch]::StartNew()
+Import-Module $Manifest
+$importMs = $clock.Elapsed.TotalMilliseconds
+$secure = { param($s) [System.Net.NetworkCredential]::new('', $s).SecurePassword }
+Connect-Zcrm -ClientId $env:ZCRM_CLIENT_ID -ClientSecret (& $secure $env:ZCRM_CLIENT_SECRET) -RefreshToken (& $secure $env:ZCRM_REFRESH_TOKEN) -AccountsUrl $BaseUri
+$connectMs = $clock.Elapsed.TotalMilliseconds - $importMs
+$ids = [System.IO.File]::ReadAllLines($IdsFile)
+$process = Get-Process -Id $PID
+
+function Measure-Once {
+    $cpu = $process.TotalProcessorTime
+    $watch = [System.Diagnostics.Stopwatch]::StartNew()
+    $script:first = $null
+    $script:count = 0
+    if ($Consumer -eq 'OutNull') {
+        $ids | Get-ZcrmRecordEmail -Module Deals -ThrottleLimit $ThrottleLimit | Out-Null
+    }
+    else {
+        $ids | Get-ZcrmRecordEmail -Module Deals -ThrottleLimit $ThrottleLimit | ForEach-Object {
+            if ($script:count++ -eq 0) { $script:first = $watch.Elapsed.TotalMilliseconds }
+        }
+    }
+    $lastMs = $watch.Elapsed.TotalMilliseconds
+    $process.Refresh()
+    [ordered]@{ first_ms = $script:first; last_ms = $lastMs; emails = $script:count; command_cpu_ms = ($process.TotalProcessorTime - $cpu).TotalMilliseconds }
+}
+
+$result = [ordered]@{ import_ms = $importMs; connect_ms = $connectMs }
+$cold = Measure-Once
+foreach ($key in $cold.Keys) { $result[$key] = $cold[$key] }
+if ($Warm) {
+    $again = Measure-Once
+    $result.warm_first_ms = $again.first_ms
+    $result.warm_last_ms = $again.last_ms
+}
+$process.Refresh()
+$result.peak_rss_mb = $process.PeakWorkingSet64 / 1MB
+$result | ConvertTo-Json -Compress
