@@ -11,7 +11,8 @@ namespace ZohoCrmEmails.Module;
 public sealed class ExportZcrmEmailCommand : ZcrmArchiveCmdletBase
 {
     internal const string OutputTypeName = "ZohoCrmEmails.ExportedEmail";
-    private OrderedFanOut<ZcrmEmail, FileInfo>? _exports;
+    private OrderedFanOut<ZcrmEmail, ZcrmEmail>? _reads;
+    private OrderedFanOut<(ZcrmEmail Email, string Path), FileInfo>? _writes;
 
     /// <summary>Leave the attachments out of the .eml files (no download requests).</summary>
     [Parameter]
@@ -22,7 +23,12 @@ public sealed class ExportZcrmEmailCommand : ZcrmArchiveCmdletBase
     protected override void BeginProcessing()
     {
         base.BeginProcessing();
-        _exports = new OrderedFanOut<ZcrmEmail, FileInfo>(ThrottleLimit, (email, ct) => Pages.OneItem(() => Archiver.ExportAsync(email, !NoAttachments, ct)), CancelToken);
+        // Two stages: reading e-mails in full, then writing each file. Between them, on the pipeline thread and in
+        // input order, each file's name is taken, so which of two same-named e-mails gets " (2)" never depends on
+        // timing. Both stages draw on one request cap.
+        _reads = new OrderedFanOut<ZcrmEmail, ZcrmEmail>(ThrottleLimit, (email, ct) => Pages.OneItem(() => Archiver.ReadInFullAsync(email, ct)), CancelToken);
+        _writes = new OrderedFanOut<(ZcrmEmail Email, string Path), FileInfo>(ThrottleLimit,
+            (write, ct) => Pages.OneItem(() => Archiver.ExportAsync(write.Email, write.Path, !NoAttachments, ct)), CancelToken);
     }
 
     protected override void ProcessRecord()
@@ -34,22 +40,43 @@ public sealed class ExportZcrmEmailCommand : ZcrmArchiveCmdletBase
                 ? $"{Folder.Directory} (the e-mail {email.Module}/{email.RecordId}/{email.MessageId}, named after its time and subject)"
                 : System.IO.Path.Combine(Folder.Directory, EmailArchiver.EmlFileName(email));
             if (ShouldProcess(target, $"Export the e-mail '{email.Subject ?? email.MessageId}'"))
-                DrainExports(_exports!.Add(email));
+                DrainReads(_reads!.Add(email));
         }
     }
 
     protected override void EndProcessing()
     {
-        DrainExports(_exports!.Complete());
+        DrainReads(_reads!.Complete());
+        DrainWrites(_writes!.Complete());
         CompleteProgress();
     }
 
-    private void DrainExports(IEnumerable<FanOutResult<ZcrmEmail, FileInfo>> results) =>
-        Drain(results, email => email.MessageId, (email, file) => WriteFile(file, OutputTypeName, email, null));
+    private void DrainReads(IEnumerable<FanOutResult<ZcrmEmail, ZcrmEmail>> results) =>
+        Drain(results, email => email.MessageId, (_, full) =>
+        {
+            string path;
+            try
+            {
+                path = Archiver.ReserveEmlPath(full);
+            }
+            catch (ZcrmException ex)
+            {
+                ReportError(ex, full.MessageId);
+                return;
+            }
+            DrainWrites(_writes!.Add((full, path)));
+        });
+
+    private void DrainWrites(IEnumerable<FanOutResult<(ZcrmEmail Email, string Path), FileInfo>> results) =>
+        Drain(results, write => write.Email.MessageId, (write, file) => WriteFile(file, OutputTypeName, write.Email, null));
 
     protected override void Dispose(bool disposing)
     {
-        if (disposing) _exports?.Dispose();
+        if (disposing)
+        {
+            _reads?.Dispose();
+            _writes?.Dispose();
+        }
         base.Dispose(disposing);
     }
 }

@@ -12,7 +12,7 @@ public sealed class SaveZcrmEmailAttachmentCommand : ZcrmArchiveCmdletBase
 {
     internal const string OutputTypeName = "ZohoCrmEmails.SavedAttachment";
     private OrderedFanOut<ZcrmEmail, EmailAttachment>? _attachments;
-    private OrderedFanOut<EmailAttachment, FileInfo>? _saves;
+    private OrderedFanOut<(EmailAttachment Item, string? Path), FileInfo>? _saves;
     private WildcardPattern[] _names = [];
 
     /// <summary>Only attachments whose name matches one of these wildcards.</summary>
@@ -32,11 +32,12 @@ public sealed class SaveZcrmEmailAttachmentCommand : ZcrmArchiveCmdletBase
     {
         base.BeginProcessing();
         _names = (Name ?? []).Select(n => new WildcardPattern(n, WildcardOptions.IgnoreCase | WildcardOptions.CultureInvariant)).ToArray();
-        // Two stages: reading e-mails in full to learn their attachments, then downloading those confirmed
-        // (ShouldProcess runs here, on the pipeline thread, between the two). Both draw on one request cap.
+        // Two stages: reading e-mails in full to learn their attachments, then downloading those confirmed. Between
+        // them, on the pipeline thread and in input order, each file's name is taken and ShouldProcess asked. Both
+        // stages draw on one request cap.
         _attachments = new OrderedFanOut<ZcrmEmail, EmailAttachment>(ThrottleLimit, AttachmentsOf, CancelToken);
-        _saves = new OrderedFanOut<EmailAttachment, FileInfo>(ThrottleLimit,
-            (item, ct) => Pages.OneItem(() => Archiver.SaveAttachmentAsync(item, ct)), CancelToken);
+        _saves = new OrderedFanOut<(EmailAttachment Item, string? Path), FileInfo>(ThrottleLimit,
+            (save, ct) => Pages.OneItem(() => Archiver.SaveAttachmentAsync(save.Item, save.Path, ct)), CancelToken);
     }
 
     protected override void ProcessRecord()
@@ -55,13 +56,23 @@ public sealed class SaveZcrmEmailAttachmentCommand : ZcrmArchiveCmdletBase
     private void DrainAttachments(IEnumerable<FanOutResult<ZcrmEmail, EmailAttachment>> results) =>
         Drain(results, email => email.MessageId, (_, item) =>
         {
-            var target = System.IO.Path.Combine(Folder.Directory, SafeFileName.From(item.Attachment.Name, "attachment-" + item.Attachment.Id));
+            string? path;
+            try
+            {
+                path = Archiver.ReserveAttachmentPath(item);
+            }
+            catch (ZcrmException ex)
+            {
+                ReportError(ex, item.Attachment);
+                return;
+            }
+            var target = path ?? System.IO.Path.Combine(Folder.Directory, "(named as the server sends it)");
             if (ShouldProcess(target, $"Save attachment '{item.Attachment.Name}' ({item.Attachment.Size} bytes) of the e-mail '{item.Email.Subject}'"))
-                DrainSaves(_saves!.Add(item));
+                DrainSaves(_saves!.Add((item, path)));
         });
 
-    private void DrainSaves(IEnumerable<FanOutResult<EmailAttachment, FileInfo>> results) =>
-        Drain(results, item => item.Attachment, (item, file) => WriteFile(file, OutputTypeName, item.Email, item.Attachment.Id));
+    private void DrainSaves(IEnumerable<FanOutResult<(EmailAttachment Item, string? Path), FileInfo>> results) =>
+        Drain(results, save => save.Item.Attachment, (save, file) => WriteFile(file, OutputTypeName, save.Item.Email, save.Item.Attachment.Id));
 
     // An e-mail listed without attachments needs no request; any other is read in full to learn them.
     private async IAsyncEnumerable<IReadOnlyList<EmailAttachment>> AttachmentsOf(ZcrmEmail email, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)

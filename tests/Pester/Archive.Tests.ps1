@@ -193,10 +193,13 @@ Describe 'Export-ZcrmEmail' {
         Test-Path $dir | Should -BeFalse
     }
 
-    It 'gives two e-mails with the same time and subject two files, and keeps an older file without -Force' {
+    It 'names same-named files in input order whatever finishes first, and keeps an older file without -Force' {
         $mail = Get-ZcrmRecordEmail Deals $deal | Select-Object -First 1
-        $files = @($mail, $mail | Export-ZcrmEmail -Path $dir -NoAttachments)
-        $files.Name | Should -Be @('2024-05-09 123312 Deals 4001 mail 1_ quote follow-up.eml', '2024-05-09 123312 Deals 4001 mail 1_ quote follow-up (2).eml')
+        # Six at once: names are taken in input order on the pipeline thread, never by whichever read ends first.
+        $files = @(1..6 | ForEach-Object { $mail } | Export-ZcrmEmail -Path $dir -NoAttachments -ThrottleLimit 6)
+        $files.Name | Should -Be (@('2024-05-09 123312 Deals 4001 mail 1_ quote follow-up.eml') + (2..6 | ForEach-Object { "2024-05-09 123312 Deals 4001 mail 1_ quote follow-up ($_).eml" }))
+        $saved = @(1..4 | ForEach-Object { $mail } | Save-ZcrmEmailAttachment -Path $dir -ThrottleLimit 4)
+        $saved.Name | Should -Be @('quote-1-1.pdf', 'quote-1-2.pdf', 'quote-1-1 (2).pdf', 'quote-1-2 (2).pdf', 'quote-1-1 (3).pdf', 'quote-1-2 (3).pdf', 'quote-1-1 (4).pdf', 'quote-1-2 (4).pdf')
 
         $run = Invoke-Captured { $mail | Export-ZcrmEmail -Path $dir -NoAttachments }
         $run.Errors[0].FullyQualifiedErrorId | Should -Be 'Zcrm.FileExists,ZohoCrmEmails.Module.ExportZcrmEmailCommand'

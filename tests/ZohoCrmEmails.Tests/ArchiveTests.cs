@@ -17,6 +17,10 @@ public sealed class ArchiveTests : SimulatorTest, IDisposable
 
     private EmailArchiver Archiver(ZcrmClient c, bool overwrite = false) => new(c, new ArchiveFolder(_folder, overwrite), ZcrmCallContext.None);
 
+    // As the cmdlet does: the name taken first (in input order), then the download.
+    private static Task<FileInfo> Save(EmailArchiver archiver, EmailAttachment item, CancellationToken ct) =>
+        archiver.SaveAttachmentAsync(item, archiver.ReserveAttachmentPath(item), ct);
+
     private async Task<ZcrmEmail> FirstWithAttachmentsAsync(ZcrmClient c) =>
         await c.GetEmailAsync("Deals", SimRecords.Deal25, (await c.GetEmailPageAsync("Deals", SimRecords.Deal25)).Emails[0].MessageId);
 
@@ -92,7 +96,7 @@ public sealed class ArchiveTests : SimulatorTest, IDisposable
         var archiver = Archiver(c);
         foreach (var a in email.Attachments!)
         {
-            var file = await archiver.SaveAttachmentAsync(new EmailAttachment(email, a), default);
+            var file = await Save(archiver, new EmailAttachment(email, a), default);
             Assert.Equal(Path.Combine(_folder, a.Name!), file.FullName);
             Assert.Equal(Expected(a), await File.ReadAllBytesAsync(file.FullName));
         }
@@ -109,7 +113,7 @@ public sealed class ArchiveTests : SimulatorTest, IDisposable
         var archiver = Archiver(c);
         var files = new List<FileInfo>();
         foreach (var a in email.Attachments!)
-            files.Add(await archiver.SaveAttachmentAsync(new EmailAttachment(email, a), default));
+            files.Add(await Save(archiver, new EmailAttachment(email, a), default));
 
         Assert.Equal(SimData.HostileNames.Length, files.Select(f => f.FullName.ToUpperInvariant()).Distinct().Count());
         Assert.All(files, f => Assert.Equal(_folder, f.DirectoryName));
@@ -129,7 +133,7 @@ public sealed class ArchiveTests : SimulatorTest, IDisposable
         var email = await FirstWithAttachmentsAsync(c);
         var unnamed = email.Attachments![0];
         unnamed.Name = "";
-        var file = await Archiver(c).SaveAttachmentAsync(new EmailAttachment(email, unnamed), default);
+        var file = await Save(Archiver(c), new EmailAttachment(email, unnamed), default);
         Assert.Equal(expected, file.Name);
     }
 
@@ -140,7 +144,7 @@ public sealed class ArchiveTests : SimulatorTest, IDisposable
         var email = await FirstWithAttachmentsAsync(c);
         Sim.Knobs.DropMidFileCount = 1;
         var a = email.Attachments![0];
-        var file = await Archiver(c).SaveAttachmentAsync(new EmailAttachment(email, a), default);
+        var file = await Save(Archiver(c), new EmailAttachment(email, a), default);
         Assert.Equal(Expected(a), await File.ReadAllBytesAsync(file.FullName));
         Assert.Equal(2, Sim.Stats.DownloadRequests);
     }
@@ -151,7 +155,7 @@ public sealed class ArchiveTests : SimulatorTest, IDisposable
         var c = Connect();
         var email = await FirstWithAttachmentsAsync(c);
         Sim.Knobs.DownloadDeclaredLengthExtra = 100;
-        var ex = await Assert.ThrowsAsync<ZcrmException>(() => Archiver(c).SaveAttachmentAsync(new EmailAttachment(email, email.Attachments![0]), default));
+        var ex = await Assert.ThrowsAsync<ZcrmException>(() => Save(Archiver(c), new EmailAttachment(email, email.Attachments![0]), default));
         Assert.Equal(ZcrmErrorCodes.ConnectionFailed, ex.Code);
         Assert.Equal(FastRetry.MaxAttempts, Sim.Stats.DownloadRequests);
         Assert.Empty(FilesLeft());
@@ -165,7 +169,7 @@ public sealed class ArchiveTests : SimulatorTest, IDisposable
         Sim.Knobs.ListedAttachmentSizeExtra = skew;
         var c = Connect();
         var email = await FirstWithAttachmentsAsync(c);
-        var ex = await Assert.ThrowsAsync<ZcrmException>(() => Archiver(c).SaveAttachmentAsync(new EmailAttachment(email, email.Attachments![0]), default));
+        var ex = await Assert.ThrowsAsync<ZcrmException>(() => Save(Archiver(c), new EmailAttachment(email, email.Attachments![0]), default));
         Assert.Equal(ZcrmErrorCodes.AttachmentSizeMismatch, ex.Code);
         Assert.Equal(1, Sim.Stats.DownloadRequests);   // not retried
         Assert.Empty(FilesLeft());
@@ -177,13 +181,13 @@ public sealed class ArchiveTests : SimulatorTest, IDisposable
         var c = Connect();
         var email = await FirstWithAttachmentsAsync(c);
         Sim.Knobs.OverrideBody = """{"code":"NO_PERMISSION","details":{},"message":"permission denied","status":"error"}""";
-        var ex = await Assert.ThrowsAsync<ZcrmException>(() => Archiver(c).SaveAttachmentAsync(new EmailAttachment(email, email.Attachments![0]), default));
+        var ex = await Assert.ThrowsAsync<ZcrmException>(() => Save(Archiver(c), new EmailAttachment(email, email.Attachments![0]), default));
         Assert.Equal("NO_PERMISSION", ex.Code);
         Assert.Empty(FilesLeft());
 
         Sim.Knobs.OverrideBody = null;
         var wrongId = new ZcrmAttachment { Id = "not-an-attachment", Name = "x.pdf", Size = 1 };
-        ex = await Assert.ThrowsAsync<ZcrmException>(() => Archiver(c).SaveAttachmentAsync(new EmailAttachment(email, wrongId), default));
+        ex = await Assert.ThrowsAsync<ZcrmException>(() => Save(Archiver(c), new EmailAttachment(email, wrongId), default));
         Assert.Equal("INVALID_DATA", ex.Code);
         Assert.Equal("id", ex.Details["param_name"]);
         Assert.Empty(FilesLeft());
@@ -198,7 +202,7 @@ public sealed class ArchiveTests : SimulatorTest, IDisposable
         var email = await FirstWithAttachmentsAsync(c);
         var reported = new BytesReported();
         var archiver = new EmailArchiver(c, new ArchiveFolder(_folder, false), ZcrmCallContext.None) { Progress = reported };
-        var file = await archiver.SaveAttachmentAsync(new EmailAttachment(email, email.Attachments![0]), default);
+        var file = await Save(archiver, new EmailAttachment(email, email.Attachments![0]), default);
         Assert.Equal(size, file.Length);
         Assert.Equal(size, reported.Total);
         Assert.True(reported.Reports > 10, $"{reported.Reports} progress reports");
@@ -215,7 +219,7 @@ public sealed class ArchiveTests : SimulatorTest, IDisposable
         var email = await FirstWithAttachmentsAsync(c);
         using var cts = new CancellationTokenSource();
         var archiver = new EmailArchiver(c, new ArchiveFolder(_folder, false), ZcrmCallContext.None) { Progress = new CancelAfterFirstBytes(cts) };
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => archiver.SaveAttachmentAsync(new EmailAttachment(email, email.Attachments![0]), cts.Token));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Save(archiver, new EmailAttachment(email, email.Attachments![0]), cts.Token));
         Assert.Empty(FilesLeft());
         // The connection was let go at once: the server's side of the download ends too, rather than hang mid-body.
         await Sim.Stats.WhenIdle().WaitAsync(TimeSpan.FromSeconds(10));
@@ -226,8 +230,9 @@ public sealed class ArchiveTests : SimulatorTest, IDisposable
     {
         var c = Connect();
         var listed = (await c.GetEmailPageAsync("Deals", SimRecords.Deal25)).Emails[0];
-        var file = await Archiver(c).ExportAsync(listed, includeAttachments: true, default);
-        var full = await c.GetEmailAsync("Deals", SimRecords.Deal25, listed.MessageId);
+        var archiver = Archiver(c);
+        var full = await archiver.ReadInFullAsync(listed, default);
+        var file = await archiver.ExportAsync(full, archiver.ReserveEmlPath(full), includeAttachments: true, default);
 
         Assert.Equal(Path.Combine(_folder, EmailArchiver.EmlFileName(full)), file.FullName);
         using var message = await MimeMessage.LoadAsync(file.FullName);

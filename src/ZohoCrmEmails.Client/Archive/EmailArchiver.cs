@@ -18,14 +18,21 @@ public sealed class EmailArchiver(ZcrmClient client, ArchiveFolder folder, ZcrmC
     public async Task<ZcrmEmail> ReadInFullAsync(ZcrmEmail email, CancellationToken ct) =>
         email.HasContent ? email : await client.GetEmailAsync(email.Module, email.RecordId, email.MessageId, null, context, ct).ConfigureAwait(false);
 
-    /// <summary>Saves one attachment under its own (safe, unique) name; Zcrm.FileExists before any request if that name is taken.</summary>
-    public Task<FileInfo> SaveAttachmentAsync(EmailAttachment item, CancellationToken ct)
+    /// <summary>
+    /// The file an attachment will be saved to, taken now: callers reserve in input order (on one thread), so that
+    /// which of two same-named files gets " (2)" does not depend on timing. Null when the attachment lists no usable
+    /// name (the server's Content-Disposition then names it when it arrives). Zcrm.FileExists if the name is taken
+    /// by a file from before the run.
+    /// </summary>
+    public string? ReserveAttachmentPath(EmailAttachment item) =>
+        SafeFileName.TryFrom(item.Attachment.Name) is { } listed ? folder.Reserve(listed) : null;
+
+    /// <summary>Saves one attachment to <paramref name="path"/> (from <see cref="ReserveAttachmentPath"/>).</summary>
+    public Task<FileInfo> SaveAttachmentAsync(EmailAttachment item, string? path, CancellationToken ct)
     {
         var (email, attachment) = item;
         var id = attachment.Id ?? "";
         InputValidator.AttachmentId(id);
-        // The listed name decides the file before the download; without one, the server's Content-Disposition does.
-        var path = SafeFileName.TryFrom(attachment.Name) is { } listed ? folder.Reserve(listed) : null;
         ZcrmDownload? download = null;
         return folder.WriteAsync(
             async (file, token) => download = await client.DownloadAttachmentAsync(email.Module, email.RecordId, email.MessageId, email.Owner?.Id, id,
@@ -34,14 +41,17 @@ public sealed class EmailArchiver(ZcrmClient client, ArchiveFolder folder, ZcrmC
             ct);
     }
 
+    /// <summary>The .eml file an e-mail read in full will be written to, taken now (in input order, as for attachments).</summary>
+    public string ReserveEmlPath(ZcrmEmail full) => folder.Reserve(EmlFileName(full));
+
     /// <summary>
-    /// Writes the e-mail (read in full first if it was only listed) as one RFC 5322 .eml file, with its attachments
-    /// unless <paramref name="includeAttachments"/> is false. The name is its time and subject, made safe and unique.
+    /// Writes an e-mail read in full as one RFC 5322 .eml file at <paramref name="path"/> (from
+    /// <see cref="ReserveEmlPath"/>), with its attachments unless <paramref name="includeAttachments"/> is false.
     /// </summary>
-    public async Task<FileInfo> ExportAsync(ZcrmEmail email, bool includeAttachments, CancellationToken ct)
+    public async Task<FileInfo> ExportAsync(ZcrmEmail full, string path, bool includeAttachments, CancellationToken ct)
     {
-        var full = await ReadInFullAsync(email, ct).ConfigureAwait(false);
-        var path = folder.Reserve(EmlFileName(full));
+        if (!full.HasContent)
+            throw new ArgumentException("Read the e-mail in full first.", nameof(full));
         var parts = new List<EmlAttachment>();
         try
         {
