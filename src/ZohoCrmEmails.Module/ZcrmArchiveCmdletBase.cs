@@ -11,7 +11,7 @@ namespace ZohoCrmEmails.Module;
 /// a destination folder resolved the way Export-Csv resolves -Path, -Force, -ThrottleLimit, FileInfo output carrying the
 /// Zoho ids, and progress in files and bytes.
 /// </summary>
-public abstract class ZcrmArchiveCmdletBase : ZcrmCmdletBase
+public abstract class ZcrmArchiveCmdletBase : ZcrmDataCmdletBase
 {
     private const string EmailSet = "Email";
     private const string IdSet = "Id";
@@ -54,14 +54,6 @@ public abstract class ZcrmArchiveCmdletBase : ZcrmCmdletBase
     [Parameter]
     public SwitchParameter Force { get; set; }
 
-    [Parameter]
-    [ValidateNotNull]
-    public ZcrmConnection? Connection { get; set; }
-
-    [Parameter]
-    [ValidateRange(1, 25)]
-    public int ThrottleLimit { get; set; } = 4;
-
     protected ArchiveFolder Folder { get; private set; } = null!;
     protected EmailArchiver Archiver { get; private set; } = null!;
     protected abstract string Activity { get; }
@@ -69,9 +61,9 @@ public abstract class ZcrmArchiveCmdletBase : ZcrmCmdletBase
     protected override void BeginProcessing()
     {
         var folder = ResolveFolder();
-        var client = ResolveConnection(Connection);
+        var (client, context) = Open();
         Folder = new ArchiveFolder(folder, Force);
-        Archiver = new EmailArchiver(client, Folder, CreateCallContext(ThrottleLimit)) { Progress = new BytesCounter(this) };
+        Archiver = new EmailArchiver(client, Folder, context) { Progress = new BytesCounter(this) };
     }
 
     /// <summary>The e-mails of the current input: the piped e-mail, or one placeholder per -MessageId, to be read in full.</summary>

@@ -9,7 +9,7 @@ namespace ZohoCrmEmails.Module;
 /// results come out in input order as soon as they can, a failed record is a non-terminating error, and progress is
 /// shown when there is more than one record.
 /// </summary>
-public abstract class ZcrmRecordCmdletBase<TOut> : ZcrmCmdletBase
+public abstract class ZcrmRecordCmdletBase<TOut> : ZcrmDataCmdletBase
 {
     // Each invocation's progress bar has its own id, so two data cmdlets in one pipeline do not overwrite each other's;
     // they start from "ZC" in ASCII to stay clear of the small ids scripts use.
@@ -36,15 +36,6 @@ public abstract class ZcrmRecordCmdletBase<TOut> : ZcrmCmdletBase
     [AllowEmptyString]
     public string[] RecordId { get; set; } = [];
 
-    [Parameter]
-    [ValidateNotNull]
-    public ZcrmConnection? Connection { get; set; }
-
-    /// <summary>Records worked on at once, and this invocation's cap on requests at once.</summary>
-    [Parameter]
-    [ValidateRange(1, 25)]
-    public int ThrottleLimit { get; set; } = 4;
-
     protected abstract string Activity { get; }
 
     protected abstract PageSource<RecordRequest, TOut> CreateSource(ZcrmClient client, ZcrmCallContext context);
@@ -62,8 +53,8 @@ public abstract class ZcrmRecordCmdletBase<TOut> : ZcrmCmdletBase
 
     protected override void BeginProcessing()
     {
-        _client = ResolveConnection(Connection);
-        _fanOut = new OrderedFanOut<RecordRequest, TOut>(ThrottleLimit, CreateSource(_client, CreateCallContext(ThrottleLimit)), CancelToken);
+        (_client, var context) = Open();
+        _fanOut = new OrderedFanOut<RecordRequest, TOut>(ThrottleLimit, CreateSource(_client, context), CancelToken);
         _showProgress = GetVariableValue("ProgressPreference") is not (ActionPreference.SilentlyContinue or ActionPreference.Ignore);
     }
 
