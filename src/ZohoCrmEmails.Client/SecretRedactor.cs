@@ -11,28 +11,47 @@ namespace ZohoCrmEmails;
 public sealed class SecretRedactor
 {
     public const string Mask = "[redacted]";
-    // Access tokens issued over a long session: the newest are enough, older ones are dead.
-    private const int MaxSecrets = 64;
-    private volatile string[] _secrets = [];
+    // A long session renews its access token many times: the newest are enough, older ones are dead.
+    // The connection's own secrets are never dropped to make room for them.
+    internal const int MaxIssuedTokens = 16;
+    private readonly List<string> _permanent = [];
+    private readonly Queue<string> _issued = new();
+    private volatile string[] _spellings = [];
     private readonly object _gate = new();
 
-    /// <summary>Adds a secret (and its encoded spellings); blank values are ignored.</summary>
+    /// <summary>Adds a secret the connection holds for its whole life; blank values are ignored.</summary>
     public void Add(string? secret)
     {
         if (string.IsNullOrWhiteSpace(secret)) return;
-        var spellings = new[] { secret, Uri.EscapeDataString(secret), WebUtility.UrlEncode(secret) };
         lock (_gate)
         {
-            var all = _secrets.Concat(spellings).Distinct(StringComparer.Ordinal).ToList();
-            if (all.Count > MaxSecrets) all.RemoveRange(0, all.Count - MaxSecrets);
-            // Longest first, so that a secret containing another is removed whole.
-            _secrets = [.. all.OrderByDescending(s => s.Length)];
+            _permanent.Add(secret);
+            Publish();
         }
     }
 
+    /// <summary>Adds an access token the accounts server issued; only the newest <see cref="MaxIssuedTokens"/> are kept.</summary>
+    public void AddIssued(string? token)
+    {
+        if (string.IsNullOrWhiteSpace(token)) return;
+        lock (_gate)
+        {
+            _issued.Enqueue(token);
+            while (_issued.Count > MaxIssuedTokens) _issued.Dequeue();
+            Publish();
+        }
+    }
+
+    private void Publish() =>
+        // Longest first, so that a secret containing another is removed whole.
+        _spellings = [.. _permanent.Concat(_issued)
+            .SelectMany(s => new[] { s, Uri.EscapeDataString(s), WebUtility.UrlEncode(s) })
+            .Distinct(StringComparer.Ordinal)
+            .OrderByDescending(s => s.Length)];
+
     public string Redact(string text)
     {
-        foreach (var secret in _secrets)
+        foreach (var secret in _spellings)
             if (text.Contains(secret, StringComparison.Ordinal))
                 text = text.Replace(secret, Mask, StringComparison.Ordinal);
         return text;

@@ -148,7 +148,7 @@ internal sealed class TokenProvider : IDisposable
             throw AccountsError(error, token.ErrorDescription, status);
         if (response.StatusCode != HttpStatusCode.OK || string.IsNullOrEmpty(token.AccessToken))
             throw Failed($"The accounts server answered HTTP {status} without an access token.", status);
-        _redactor.Add(token.AccessToken);
+        _redactor.AddIssued(token.AccessToken);
         if (!ZcrmConnectionOptions.IsHeaderSafe(token.AccessToken))
             throw Failed("The accounts server returned an access token that cannot be sent in an HTTP header.", status);
 
