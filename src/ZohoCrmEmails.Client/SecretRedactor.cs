@@ -59,9 +59,25 @@ public sealed class SecretRedactor
 
     public string? RedactOrNull(string? text) => text is null ? null : Redact(text);
 
-    /// <summary>The same error with every text redacted (message, request, details).</summary>
-    public ZcrmException Redact(ZcrmException ex) =>
-        new(ex.Code, ex.Kind, Redact(ex.Message), ex.HttpStatus, RedactOrNull(ex.Request),
-            ex.Details.Count == 0 ? null : ex.Details.ToDictionary(d => Redact(d.Key), d => Redact(d.Value), StringComparer.Ordinal))
+    /// <summary>
+    /// Server text to show: redacted, then shortened and cleared of control characters. In that order, so that a cut
+    /// never leaves the start of a secret showing.
+    /// </summary>
+    internal string Quote(string text, int maxLength) => InputValidator.Shorten(Redact(text), maxLength);
+
+    // An error body may hold up to 1 MiB of a server's text.
+    internal const int MaxMessageLength = 2000;
+    internal const int MaxDetailNameLength = 64;
+    internal const int MaxDetailLength = 500;
+
+    /// <summary>The same error with every text redacted and bounded (message, request, details).</summary>
+    public ZcrmException Redact(ZcrmException ex)
+    {
+        Dictionary<string, string>? details = null;
+        foreach (var (name, value) in ex.Details)
+            // Names that differ only in a secret or past the bound meet here: the last one stands.
+            (details ??= new(StringComparer.Ordinal))[Quote(name, MaxDetailNameLength)] = Quote(value, MaxDetailLength);
+        return new(ex.Code, ex.Kind, Quote(ex.Message, MaxMessageLength), ex.HttpStatus, RedactOrNull(ex.Request), details)
         { IsTransient = ex.IsTransient };
+    }
 }

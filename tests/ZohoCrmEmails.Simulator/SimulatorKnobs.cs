@@ -64,6 +64,8 @@ public sealed class SimulatorKnobs
     /// response carries that header back in X-Echo.
     /// </summary>
     public bool EchoSecrets { get; set; }
+    /// <summary>With EchoSecrets: CRM error messages and details are this many filler characters, then the echo (0: the usual text).</summary>
+    public int EchoAt { get; set; }
     /// <summary>CRM calls answer HTTP 200 with exactly this body instead of their data ({}, an error envelope, {"Emails":[null]} …).</summary>
     public string? OverrideBody { get; set; }
     /// <summary>CRM calls answer 200 with a body of this many bytes, streamed and never held (a JSON start, then spaces); -1: it never ends.</summary>

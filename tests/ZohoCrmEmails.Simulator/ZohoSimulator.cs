@@ -521,6 +521,8 @@ public sealed class ZohoSimulator : IAsyncDisposable
     {
         // A hostile server quotes the credentials it was sent back in its error text.
         var echo = Knobs.EchoSecrets ? ctx.Request.Headers.Authorization.ToString() : null;
+        if (echo is not null && Knobs.EchoAt > 0)
+            message = echo = new string('x', Knobs.EchoAt) + echo;
         return WriteJsonAsync(ctx, status, w =>
         {
             w.WriteString("code", code);
@@ -528,7 +530,7 @@ public sealed class ZohoSimulator : IAsyncDisposable
             foreach (var (k, v) in details) w.WriteString(k, v);
             if (echo is not null) w.WriteString("authorization", echo);
             w.WriteEndObject();
-            w.WriteString("message", echo is null ? message : $"{message} (request authorized with {echo})");
+            w.WriteString("message", echo is null || Knobs.EchoAt > 0 ? message : $"{message} (request authorized with {echo})");
             w.WriteString("status", "error");
         });
     }

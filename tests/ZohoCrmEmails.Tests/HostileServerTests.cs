@@ -54,6 +54,35 @@ public sealed class HostileServerTests : SimulatorTest
         AssertNoSecret(string.Join("\n", sink.Traces.Select(t => t + string.Join(";", t.RequestHeaders.Concat(t.ResponseHeaders)))));
     }
 
+    [Theory]
+    [InlineData(SecretRedactor.MaxMessageLength - 40)]   // the token straddles where the message is cut
+    [InlineData(SecretRedactor.MaxDetailLength - 40)]    // … where the details are cut
+    [InlineData(400 * 1024)]                             // 400 KB of text before it, in message and details
+    public async Task Long_error_text_is_cut_after_redaction_so_no_part_of_a_token_shows(int echoAt)
+    {
+        Sim.Knobs.EchoSecrets = true;
+        Sim.Knobs.EchoAt = echoAt;
+        var ex = await Assert.ThrowsAsync<ZcrmException>(() => Connect().GetEmailPageAsync("Deals", SimRecords.NoPermission));
+        Assert.Equal("NO_PERMISSION", ex.Code);
+        Assert.StartsWith("xxxxxxxx", ex.Message);
+        Assert.InRange(ex.Message.Length, 1, SecretRedactor.MaxMessageLength + 1);
+        Assert.InRange(ex.Details["authorization"].Length, 1, SecretRedactor.MaxDetailLength + 1);
+        Assert.DoesNotContain(SimCredentials.AccessTokenPrefix[..8], Everything(ex));
+    }
+
+    [Theory]
+    [InlineData("NOT A CODE", "NOT A CODE")]
+    [InlineData(@"ABC\nDEF", "ABC?DEF")]   // a JSON-escaped line break
+    public async Task A_code_not_shaped_like_Zohos_stays_out_of_the_ErrorId(string code, string shown)
+    {
+        Sim.Knobs.OverrideBody = $$"""{"code":"{{code}}","message":"refused","status":"error"}""";
+        var ex = await Assert.ThrowsAsync<ZcrmException>(() => Connect().GetEmailPageAsync("Deals", SimRecords.Deal25));
+        Assert.Equal(ZcrmErrorCodes.InvalidResponse, ex.Code);
+        Assert.Equal(ZcrmErrorKind.InvalidResponse, ex.Kind);
+        Assert.Equal("refused", ex.Message);
+        Assert.Equal(shown, ex.Details["code"]);
+    }
+
     [Fact]
     public async Task A_password_in_an_endpoint_url_is_used_nowhere_and_shown_nowhere()
     {

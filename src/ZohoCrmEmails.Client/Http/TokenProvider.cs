@@ -156,7 +156,7 @@ internal sealed class TokenProvider : IDisposable
         if (!string.IsNullOrEmpty(token.ApiDomain))
         {
             if (!Uri.TryCreate(token.ApiDomain, UriKind.Absolute, out var domain))
-                throw Failed($"The accounts server returned an API domain that is not a URL: '{InputValidator.Shorten(token.ApiDomain)}'.", status);
+                throw Failed($"The accounts server returned an API domain that is not a URL: '{_redactor.Quote(token.ApiDomain, 64)}'.", status);
             apiDomain = EndpointGuard.Check(domain, "API domain returned by the accounts server");
             if (_redactor.Redact(apiDomain.AbsoluteUri) != apiDomain.AbsoluteUri)
                 throw Failed("The accounts server returned an API domain that holds a secret.", status);
@@ -186,13 +186,13 @@ internal sealed class TokenProvider : IDisposable
             "invalid_client_secret" => "the client secret is wrong (invalid_client_secret)",
             "invalid_code" => "the refresh token is invalid or was revoked (invalid_code)",
             "Access Denied" => "the accounts server refused: too many token requests in a short time (Access Denied); wait a few minutes",
-            _ => $"the accounts server answered '{InputValidator.Shorten(error)}'",
+            _ => $"the accounts server answered '{_redactor.Quote(error, 64)}'",
         };
-        if (!string.IsNullOrEmpty(description) && error != "Access Denied") reason += $": {InputValidator.Shorten(description, 300)}";
+        if (!string.IsNullOrEmpty(description) && error != "Access Denied") reason += $": {_redactor.Quote(description, 300)}";
         // The server's words may echo the request body, secrets included: redacted here, where they enter.
         return new ZcrmException(ZcrmErrorCodes.AuthenticationFailed, ZcrmErrorKind.Authentication,
             _redactor.Redact($"Authentication failed: {reason}."), status, "POST /oauth/v2/token",
-            new Dictionary<string, string> { ["error"] = _redactor.Redact(InputValidator.Shorten(error)) });
+            new Dictionary<string, string> { ["error"] = _redactor.Quote(error, 64) });
     }
 
     public void Dispose()

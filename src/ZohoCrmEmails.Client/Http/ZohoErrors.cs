@@ -37,15 +37,29 @@ internal static class ZohoErrors
         }
     }
 
+    // Only a code shaped like Zoho's (INVALID_DATA) becomes part of the public ErrorId; any other stays in the details.
+    // The texts are bounded where they are redacted (SecretRedactor), so that no cut leaves part of a secret.
+    private const int MaxCodeLength = 64;
+
     private static ZcrmException Create(string code, string message, int status, string request, JsonElement? details)
     {
+        var map = Details(details);
+        if (!IsZohoCode(code))
+        {
+            (map ??= new(StringComparer.Ordinal))["code"] = code;
+            code = CodeForStatus(status);
+        }
         if (code == "OAUTH_SCOPE_MISMATCH")
             message += " This call needs the scopes ZohoCRM.modules.READ (or ZohoCRM.modules.<module>.READ) and ZohoCRM.modules.emails.READ.";
-        return new ZcrmException(code, KindFor(code, status), message, status, request, Details(details));
+        return new ZcrmException(code, KindFor(code, status), message, status, request, map);
     }
+
+    private static bool IsZohoCode(string code) =>
+        code.Length <= MaxCodeLength && code.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '.');
 
     private static string CodeForStatus(int status) => status switch
     {
+        < 300 => ZcrmErrorCodes.InvalidResponse,   // a 200 that reports an error without a usable code
         429 => "TOO_MANY_REQUESTS",
         >= 500 => "INTERNAL_ERROR",
         _ => ZcrmErrorCodes.HttpError,
@@ -58,6 +72,7 @@ internal static class ZohoErrors
         "TOO_MANY_REQUESTS" => ZcrmErrorKind.LimitsExceeded,
         "INVALID_URL_PATTERN" => ZcrmErrorKind.NotFound,
         "INTERNAL_ERROR" => ZcrmErrorKind.Connection,
+        ZcrmErrorCodes.InvalidResponse => ZcrmErrorKind.InvalidResponse,
         _ => status switch
         {
             401 => ZcrmErrorKind.Authentication,

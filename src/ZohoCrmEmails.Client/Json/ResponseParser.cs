@@ -35,7 +35,7 @@ internal static class ResponseParser
         if (email.MessageId.Length == 0)
             email.MessageId = messageId;
         else if (!string.Equals(email.MessageId, messageId, StringComparison.Ordinal))
-            throw Invalid($"Zoho CRM answered the message id '{InputValidator.Shorten(messageId)}' with another e-mail ('{InputValidator.Shorten(email.MessageId)}').", status, request);
+            throw Invalid($"Zoho CRM answered the message id '{InputValidator.Shorten(messageId)}' with another e-mail ('{email.MessageId}').", status, request);
         return email;
     }
 
