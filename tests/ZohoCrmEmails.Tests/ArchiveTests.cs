@@ -76,6 +76,49 @@ public sealed class ArchiveTests : SimulatorTest, IDisposable
         Assert.Equal(Path.Combine(_folder, "old.pdf"), new ArchiveFolder(_folder, overwrite: true).Reserve("old.pdf"));
     }
 
+    [Theory]
+    [InlineData("")]
+    [InlineData("a\nb")]
+    public async Task An_attachment_id_the_server_listed_that_cannot_be_sent_is_refused_before_any_request(string id)
+    {
+        var c = Connect();
+        var email = await FirstWithAttachmentsAsync(c);
+        var attachment = email.Attachments![0];
+        attachment.Id = id;
+        var downloads = Sim.Stats.DownloadRequests;
+
+        var save = await Assert.ThrowsAsync<ZcrmException>(() => Save(Archiver(c), new EmailAttachment(email, attachment), CancellationToken.None));
+        var export = await Assert.ThrowsAsync<ZcrmException>(() => Archiver(c).ExportAsync(email, Path.Combine(_folder, "x.eml"), true, CancellationToken.None));
+
+        Assert.Equal(ZcrmErrorCodes.InvalidAttachmentId, save.Code);
+        Assert.Equal(ZcrmErrorCodes.InvalidAttachmentId, export.Code);
+        Assert.Equal(downloads, Sim.Stats.DownloadRequests);
+        Assert.Empty(FilesLeft());
+    }
+
+    [Fact]
+    public async Task A_folder_that_cannot_be_made_is_Zcrm_WriteFailed_for_saves_and_exports()
+    {
+        File.WriteAllText(_folder, "a file where the folder would be");
+        try
+        {
+            var c = Connect();
+            var email = await FirstWithAttachmentsAsync(c);
+            var archiver = new EmailArchiver(c, new ArchiveFolder(Path.Combine(_folder, "sub"), overwrite: false), ZcrmCallContext.None);
+
+            var save = await Assert.ThrowsAsync<ZcrmException>(() => archiver.SaveAttachmentAsync(new EmailAttachment(email, email.Attachments![0]), null, CancellationToken.None));
+            var export = await Assert.ThrowsAsync<ZcrmException>(() => archiver.ExportAsync(email, Path.Combine(_folder, "sub", "x.eml"), true, CancellationToken.None));
+
+            Assert.Equal(ZcrmErrorCodes.WriteFailed, save.Code);
+            Assert.Equal(ZcrmErrorCodes.WriteFailed, export.Code);
+            Assert.Equal(ZcrmErrorKind.WriteFailed, export.Kind);
+        }
+        finally
+        {
+            File.Delete(_folder);
+        }
+    }
+
     [Fact]
     public async Task A_failed_or_cancelled_write_leaves_nothing_behind()
     {

@@ -50,18 +50,37 @@ public sealed class ArchiveFolder
     }
 
     /// <summary>
+    /// A new hidden temporary file in the folder (created if missing), open for reading and writing; deleted when
+    /// closed if <paramref name="deleteOnClose"/>. Zcrm.WriteFailed if the folder cannot be written.
+    /// </summary>
+    public FileStream CreateTemporary(bool deleteOnClose)
+    {
+        try
+        {
+            System.IO.Directory.CreateDirectory(Directory);
+            return new FileStream(Path.Combine(Directory, "." + Guid.NewGuid().ToString("N")[..12] + TemporarySuffix),
+                FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 81920,
+                deleteOnClose ? FileOptions.DeleteOnClose | FileOptions.Asynchronous : FileOptions.Asynchronous);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw WriteFailed(ex);
+        }
+    }
+
+    /// <summary>
     /// Writes a file whole or not at all: <paramref name="write"/> fills a temporary file in the folder; the file is
     /// moved to the path <paramref name="finalPath"/> returns once it is complete. Any failure or a cancellation
     /// removes the temporary file, so no partial or wrong file is left behind.
     /// </summary>
     public async Task<FileInfo> WriteAsync(Func<FileStream, CancellationToken, Task> write, Func<string> finalPath, CancellationToken ct)
     {
-        System.IO.Directory.CreateDirectory(Directory);
-        var temporary = Path.Combine(Directory, "." + Guid.NewGuid().ToString("N")[..12] + TemporarySuffix);
+        string? temporary = null;
         try
         {
-            await using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 81920, FileOptions.Asynchronous))
+            await using (var stream = CreateTemporary(deleteOnClose: false))
             {
+                temporary = stream.Name;
                 await write(stream, ct).ConfigureAwait(false);
                 await stream.FlushAsync(ct).ConfigureAwait(false);
             }
@@ -77,17 +96,18 @@ public sealed class ArchiveFolder
             }
             return new FileInfo(path);
         }
-        catch (IOException ex)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            throw new ZcrmException(ZcrmErrorCodes.WriteFailed, ZcrmErrorKind.WriteFailed, $"Writing into '{Directory}' failed: {ex.Message}");
-        }
-        catch (UnauthorizedAccessException ex)
-        {
-            throw new ZcrmException(ZcrmErrorCodes.WriteFailed, ZcrmErrorKind.WriteFailed, $"Writing into '{Directory}' is not allowed: {ex.Message}");
+            throw WriteFailed(ex);
         }
         finally
         {
-            if (File.Exists(temporary)) File.Delete(temporary);
+            if (temporary is not null && File.Exists(temporary)) File.Delete(temporary);
         }
     }
+
+    private ZcrmException WriteFailed(Exception ex) =>
+        new(ZcrmErrorCodes.WriteFailed, ZcrmErrorKind.WriteFailed, ex is UnauthorizedAccessException
+            ? $"Writing into '{Directory}' is not allowed: {ex.Message}"
+            : $"Writing into '{Directory}' failed: {ex.Message}");
 }

@@ -32,7 +32,6 @@ public sealed class EmailArchiver(ZcrmClient client, ArchiveFolder folder, ZcrmC
     {
         var (email, attachment) = item;
         var id = attachment.Id ?? "";
-        InputValidator.AttachmentId(id);
         ZcrmDownload? download = null;
         return folder.WriteAsync(
             async (file, token) => download = await client.DownloadAttachmentAsync(email.Module, email.RecordId, email.MessageId, email.Owner?.Id, id,
@@ -78,10 +77,7 @@ public sealed class EmailArchiver(ZcrmClient client, ArchiveFolder folder, ZcrmC
     private async Task<EmlAttachment> DownloadToTemporaryAsync(ZcrmEmail email, ZcrmAttachment attachment, CancellationToken ct)
     {
         var id = attachment.Id ?? "";
-        InputValidator.AttachmentId(id);
-        Directory.CreateDirectory(folder.Directory);
-        var temporary = new FileStream(Path.Combine(folder.Directory, "." + Guid.NewGuid().ToString("N")[..12] + ".zcrm-attachment"),
-            FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 81920, FileOptions.DeleteOnClose | FileOptions.Asynchronous);
+        var temporary = folder.CreateTemporary(deleteOnClose: true);
         try
         {
             var download = await client.DownloadAttachmentAsync(email.Module, email.RecordId, email.MessageId, email.Owner?.Id, id,
