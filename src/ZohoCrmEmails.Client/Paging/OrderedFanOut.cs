@@ -1,5 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
-using System.Threading.Channels;
+using System.Collections.Concurrent;
 
 namespace ZohoCrmEmails.Paging;
 
@@ -89,6 +89,8 @@ public sealed class OrderedFanOut<TIn, TOut> : IDisposable
     {
         while (_jobs.TryPeek(out var head))
         {
+            // A stop ends the output here too: a job its cancellation ended must not pass for one that finished.
+            _cts.Token.ThrowIfCancellationRequested();
             var mustWait = waitForAll || _jobs.Count > Throttle;
             if (head.TryTake(mustWait ? PendingInterval : TimeSpan.Zero, _cts.Token, out var page))
             {
@@ -131,19 +133,25 @@ public sealed class OrderedFanOut<TIn, TOut> : IDisposable
         _cts.Dispose();
     }
 
-    /// <summary>One input's work: a worker that fetches the pages asked for into a channel the caller reads.</summary>
+    /// <summary>
+    /// One input's work: a worker that fetches the pages asked for into a queue the caller reads. A queue, a flag and
+    /// a signal rather than a Channel: a single-reader channel's completion was seen lost when its last read raced
+    /// its completion (the fan-out's property test hung on it), and "finished" must never be missed.
+    /// </summary>
     private sealed class RecordJob(TIn input)
     {
-        private readonly Channel<IReadOnlyList<TOut>> _pages =
-            Channel.CreateUnbounded<IReadOnlyList<TOut>>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+        private readonly ConcurrentQueue<IReadOnlyList<TOut>> _pages = new();
+        // Released once per page written and once at the end: a waiting caller wakes for either.
+        private readonly SemaphoreSlim _changed = new(0);
         private readonly SemaphoreSlim _pagesAskedFor = new(0);
+        private volatile bool _done;
 
         public TIn Input { get; } = input;
         public Task Worker { get; private set; } = Task.CompletedTask;
-        /// <summary>Why the work ended early; set before <see cref="Finished"/> turns true.</summary>
+        /// <summary>Why the work ended early; set before the work is marked done.</summary>
         public Exception? Error { get; private set; }
-        /// <summary>Every page was handed out (or the work failed or stopped).</summary>
-        public bool Finished => _pages.Reader.Completion.IsCompleted;
+        /// <summary>Every page was handed out (or the work failed or stopped). Done is set after the last page is queued.</summary>
+        public bool Finished => _done && _pages.IsEmpty;
 
         public void Ask(int pages) => _pagesAskedFor.Release(pages);
 
@@ -155,12 +163,16 @@ public sealed class OrderedFanOut<TIn, TOut> : IDisposable
             try
             {
                 await using var pages = source(Input, ct).GetAsyncEnumerator(ct);
-                while (true)
+                var more = true;
+                while (more)
                 {
                     await _pagesAskedFor.WaitAsync(ct).ConfigureAwait(false);
-                    if (!await pages.MoveNextAsync().ConfigureAwait(false))
-                        break;
-                    _pages.Writer.TryWrite(pages.Current);
+                    // An empty page answers no ask: the caller, handed nothing, would never ask again. So the worker
+                    // moves on by itself to the next page or the end (a filter that matched nothing, a 204).
+                    while ((more = await pages.MoveNextAsync().ConfigureAwait(false)) && pages.Current.Count == 0) { }
+                    if (!more) break;
+                    _pages.Enqueue(pages.Current);
+                    _changed.Release();
                 }
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
@@ -171,24 +183,19 @@ public sealed class OrderedFanOut<TIn, TOut> : IDisposable
             {
                 Error = ex;
             }
-            _pages.Writer.TryComplete();
+            _done = true;
+            _changed.Release();
         }
 
         /// <summary>The next page if one is there, waiting up to <paramref name="wait"/> for it unless the work is finished.</summary>
         public bool TryTake(TimeSpan wait, CancellationToken ct, [NotNullWhen(true)] out IReadOnlyList<TOut>? page)
         {
-            if (_pages.Reader.TryRead(out page))
+            if (_pages.TryDequeue(out page))
                 return true;
-            if (wait <= TimeSpan.Zero || Finished)
-                return false;
-            var ready = _pages.Reader.WaitToReadAsync(ct);
-            if (!ready.IsCompleted)
-            {
-                var task = ready.AsTask();
-                if (!task.Wait(wait, ct))
-                    return false;
-            }
-            return _pages.Reader.TryRead(out page);
+            // Done is set after the last page was queued: seen done, a second look finds any page still there.
+            if (wait <= TimeSpan.Zero || _done)
+                return _pages.TryDequeue(out page);
+            return _changed.Wait(wait, ct) && _pages.TryDequeue(out page);
         }
     }
 }
