@@ -96,6 +96,10 @@ public static class InputValidator
             throw Invalid(ZcrmErrorCodes.InvalidParameterCombination, $"The type {type} is only available for the Accounts module, not '{module}'.");
     }
 
+    /// <summary>A Zoho id: a string of ASCII digits that fits 64 bits.</summary>
+    public static bool IsId(string s) =>
+        IsAsciiDigits(s) && long.TryParse(s, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out _);
+
     private static bool IsAsciiDigits(string s) => s.Length > 0 && s.All(char.IsAsciiDigit);
 
     private static ZcrmException Invalid(string code, string message) => new(code, ZcrmErrorKind.InvalidArgument, message);

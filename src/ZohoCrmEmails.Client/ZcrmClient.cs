@@ -252,9 +252,16 @@ public sealed class ZcrmClient : ZcrmConnection
         foreach (var e in emails) InputValidator.MessageId(e.MessageId);   // a listed e-mail without a usable id cannot be read
         var tasks = new Task<ZcrmEmail>[emails.Count];
         for (var i = 0; i < emails.Count; i++)
-            tasks[i] = ReadEmailAsync(emails[i].Module, emails[i].RecordId, emails[i].MessageId, ownerId, context, ct);
+            tasks[i] = ReadEmailAsync(emails[i].Module, emails[i].RecordId, emails[i].MessageId, OwnerIdOf(emails[i], ownerId), context, ct);
         return await Task.WhenAll(tasks).ConfigureAwait(false);
     }
+
+    /// <summary>
+    /// The owner's id to read a listed e-mail with: the one the listing gave (Zoho's one-e-mail call needs it for a
+    /// shared user's mail), else <paramref name="fallback"/>. A listed id that is not digits is not sent.
+    /// </summary>
+    public static string? OwnerIdOf(ZcrmEmail email, string? fallback) =>
+        email.Owner?.Id is { Length: > 0 } id && InputValidator.IsId(id) ? id : fallback;
 
     private Task<ZcrmEmail> ReadEmailAsync(string module, string recordId, string messageId, string? ownerId,
         ZcrmCallContext context, CancellationToken ct)
@@ -269,15 +276,19 @@ public sealed class ZcrmClient : ZcrmConnection
     /// The request timeout bounds a stall, not the whole file, and memory stays flat whatever its size. What arrives
     /// is checked against the size Zoho listed (<paramref name="expectedSize"/>): more or fewer bytes is
     /// Zcrm.AttachmentSizeMismatch. <paramref name="progress"/> gets the bytes written as they are (negative when an
-    /// attempt starts over). <paramref name="userId"/> is the e-mail owner's id (owner.id).
+    /// attempt starts over). <paramref name="userId"/> is the e-mail owner's id (owner.id); <paramref name="attachmentName"/>
+    /// the attachment's name as listed.
     /// </summary>
     public async Task<ZcrmDownload> DownloadAttachmentAsync(string module, string recordId, string messageId, string? userId, string attachmentId,
-        long? expectedSize, Stream destination, IProgress<long>? progress = null, ZcrmCallContext? context = null, CancellationToken ct = default)
+        string? attachmentName, long? expectedSize, Stream destination, IProgress<long>? progress = null, ZcrmCallContext? context = null,
+        CancellationToken ct = default)
     {
         InputValidator.Email(module, recordId, messageId, userId);
         InputValidator.AttachmentId(attachmentId);
+        // Zoho's page marks message_id, user_id, id and name mandatory; the name travels exactly as listed, encoded.
         var path = $"/crm/{ApiVersion}/{module}/{recordId}/Emails/actions/download_attachments?message_id={Uri.EscapeDataString(messageId)}"
-            + (userId is null ? "" : "&user_id=" + userId) + "&id=" + Uri.EscapeDataString(attachmentId);
+            + (userId is null ? "" : "&user_id=" + userId) + "&id=" + Uri.EscapeDataString(attachmentId)
+            + "&name=" + Uri.EscapeDataString(attachmentName ?? "");
         var request = $"GET {path}";
         string? fileName = null;
         string? contentType = null;

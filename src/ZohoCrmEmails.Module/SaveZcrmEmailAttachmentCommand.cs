@@ -74,10 +74,10 @@ public sealed class SaveZcrmEmailAttachmentCommand : ZcrmArchiveCmdletBase
     private void DrainSaves(IEnumerable<FanOutResult<(EmailAttachment Item, string? Path), FileInfo>> results) =>
         Drain(results, save => save.Item.Attachment, (save, file) => WriteFile(file, OutputTypeName, save.Item.Email, save.Item.Attachment.Id));
 
-    // An e-mail listed without attachments needs no request; any other is read in full to learn them.
+    // An e-mail listed without attachments needs no request; any other (null: Zoho did not say) is read in full to learn them.
     private async IAsyncEnumerable<IReadOnlyList<EmailAttachment>> AttachmentsOf(ZcrmEmail email, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
     {
-        if (!email.HasContent && !email.HasAttachment)
+        if (!email.HasContent && email.HasAttachment == false)
             yield break;
         var full = await Archiver.ReadInFullAsync(email, ct).ConfigureAwait(false);
         var attachments = full.Attachments ?? [];

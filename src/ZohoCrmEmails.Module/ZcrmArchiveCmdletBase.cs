@@ -45,6 +45,10 @@ public abstract class ZcrmArchiveCmdletBase : ZcrmDataCmdletBase
     [AllowEmptyString]
     public string[] MessageId { get; set; } = [];
 
+    /// <summary>The mailbox owner's id for -MessageId input (a shared user's e-mail); a piped e-mail carries its own.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = IdSet)]
+    public string? OwnerId { get; set; }
+
     /// <summary>The destination folder; created when missing.</summary>
     [Parameter(Mandatory = true, Position = 0)]
     [ValidateNotNullOrEmpty]
@@ -67,10 +71,25 @@ public abstract class ZcrmArchiveCmdletBase : ZcrmDataCmdletBase
     }
 
     /// <summary>The e-mails of the current input: the piped e-mail, or one placeholder per -MessageId, to be read in full.</summary>
-    protected IEnumerable<ZcrmEmail> CurrentEmails() =>
-        ParameterSetName == EmailSet
-            ? [InputObject!]
-            : MessageId.Select(m => new ZcrmEmail { Module = Module, RecordId = RecordId, MessageId = m, HasAttachment = true });
+    protected IEnumerable<ZcrmEmail> CurrentEmails()
+    {
+        if (ParameterSetName == EmailSet) return [InputObject!];
+        var owner = string.IsNullOrEmpty(OwnerId) ? null : OwnerId;
+        try
+        {
+            InputValidator.OwnerId(owner);
+        }
+        catch (ZcrmException ex)
+        {
+            ReportError(ex, OwnerId);
+            return [];
+        }
+        return MessageId.Select(m => new ZcrmEmail
+        {
+            Module = Module, RecordId = RecordId, MessageId = m, HasAttachment = true,
+            Owner = owner is null ? null : new ZcrmUserRef { Id = owner },
+        });
+    }
 
     // As Export-Csv: relative to the current location, ~ and FileSystem drives (TestDrive:) resolved; other providers refused.
     private string ResolveFolder()

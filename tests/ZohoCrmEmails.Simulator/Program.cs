@@ -22,18 +22,16 @@ Control endpoints (loopback only; knobs as JSON, property names as in SimulatorK
   POST /__sim/reset          default knobs, zero counters, forget tokens
   POST /__sim/reset-peak     restart the peak-in-flight count (nothing else changes)
   POST /__sim/expire-tokens  invalidate every access token issued so far
-
-Knobs: latencyMs, fail429Count, retryAfter ("N" or "date:N"), fail5xxCount, status5xx, dropConnectionCount,
-malformedJsonCount, slowResponseCount, slowResponseMs, tokenExpiresAfterRequests, tokenLifetimeSeconds,
-legacyTokenExpiry, tokenApiDomain, revokeRefreshToken, throttleTokenEndpoint, repeatingCursor, emptyListAs200,
-legacyEnvelope, sharingAsObject, threadIdAsNumber, defaultEmailCount, creditsRemaining, scopeMismatch.
-
-Credentials it accepts (simulator fixtures, not secrets):
 """;
 
 if (args.Contains("--help") || args.Contains("-h"))
 {
     Console.WriteLine(Help);
+    // Every knob, as SimulatorKnobs names it (its doc comments say what each does).
+    Console.WriteLine("Knobs: " + string.Join(", ", typeof(SimulatorKnobs).GetProperties().Where(p => p.CanWrite)
+        .Select(p => char.ToLowerInvariant(p.Name[0]) + p.Name[1..])) + ".");
+    Console.WriteLine();
+    Console.WriteLine("Credentials it accepts (simulator fixtures, not secrets):");
     Console.WriteLine($"  client id      {SimCredentials.ClientId}");
     Console.WriteLine($"  client secret  {SimCredentials.ClientSecret}");
     Console.WriteLine($"  refresh token  {SimCredentials.RefreshToken}");

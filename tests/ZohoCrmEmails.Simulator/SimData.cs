@@ -112,9 +112,20 @@ public static class SimData
     /// <summary>Byte <paramref name="offset"/> of an attachment's content: deterministic, so a test can compute what it must hold.</summary>
     public static byte AttachmentByte(string attachmentId, long offset) => (byte)((offset * 31 + attachmentId.Length * 7 + attachmentId[^1]) & 0xFF);
 
+    public const string DefaultOwnerId = "4150868000000225013";
+
+    /// <summary>The name the one-e-mail call lists for an attachment (and the download must be asked with).</summary>
+    public static string ListedName(SimAttachment attachment, SimulatorKnobs? knobs) => knobs?.UnnamedAttachments == true ? "" : attachment.Name;
+
+    /// <summary>The owner of an e-mail: the default user, or for odd e-mails the shared user when the knob sets one.</summary>
+    public static (string Id, string Name) Owner(int index, SimulatorKnobs knobs) =>
+        knobs.SharedOwnerId is { } shared && index % 2 == 1 ? (shared, "Rosa Diaz") : (DefaultOwnerId, "Pat Boyle");
+
     public static void WriteEmail(Utf8JsonWriter w, string module, string recordId, int index, bool detail, bool threadIdAsNumber,
-        IReadOnlyList<SimAttachment>? attachments = null, long listedSizeExtra = 0)
+        IReadOnlyList<SimAttachment>? attachments = null, long listedSizeExtra = 0, SimulatorKnobs? knobs = null)
     {
+        var owner = Owner(index, knobs ?? new SimulatorKnobs());
+        var nullFlags = knobs?.NullFlags == true && !detail;
         var time = BaseTime.AddHours(-index);
         var statuses = StatusTypes(index);
         w.WriteStartObject();
@@ -124,15 +135,15 @@ public static class SimData
         w.WriteBoolean("has_thread_attachment", index % 9 == 0);
         w.WriteNull("summary");
         w.WriteStartObject("owner");
-        w.WriteString("name", "Pat Boyle");
-        w.WriteString("id", "4150868000000225013");
+        w.WriteString("name", owner.Name);
+        w.WriteString("id", owner.Id);
         w.WriteEndObject();
-        w.WriteBoolean("read", index % 2 == 0);
+        if (nullFlags) w.WriteNull("read"); else w.WriteBoolean("read", index % 2 == 0);
         w.WriteString("subject", $"{module} {recordId[^4..]} mail {index + 1}: quote follow-up");
         w.WriteString("message_id", MessageId(module, recordId, index));
-        w.WriteBoolean("has_attachment", index % 4 == 0);
+        if (nullFlags) w.WriteNull("has_attachment"); else w.WriteBoolean("has_attachment", index % 4 == 0);
         w.WriteString("source", "crm_mail");
-        w.WriteBoolean("sent", statuses[0] is "sent" or "opened" or "bounced");
+        if (nullFlags) w.WriteNull("sent"); else w.WriteBoolean("sent", statuses[0] is "sent" or "opened" or "bounced");
         if (index % 5 == 1) w.WriteString("intent", "purchase"); else w.WriteNull("intent");
         if (index % 3 == 0) w.WriteString("sentiment_info", index % 2 == 0 ? "positive" : "neutral"); else w.WriteNull("sentiment_info");
         w.WriteNull("activity_info");
@@ -191,7 +202,7 @@ public static class SimData
             {
                 w.WriteStartObject();
                 w.WriteString("size", (a.Size + listedSizeExtra).ToString());
-                w.WriteString("name", a.Name);
+                w.WriteString("name", ListedName(a, knobs));
                 w.WriteString("id", a.Id);
                 w.WriteEndObject();
             }

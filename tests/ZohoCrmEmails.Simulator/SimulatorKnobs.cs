@@ -99,6 +99,18 @@ public sealed class SimulatorKnobs
     private int _closeWithoutAnswer;
     internal bool TakeCloseWithoutAnswer() => TakeOne(ref _closeWithoutAnswer);
 
+    /// <summary>
+    /// Odd-numbered e-mails (the user_emails ones) belong to this user's mailbox instead of the default owner: their
+    /// one-e-mail call needs owner_id = this id (else 403 NO_PERMISSION), their downloads user_id = this id.
+    /// </summary>
+    public string? SharedOwnerId { get; set; }
+    /// <summary>Attachments are listed with an empty name; the download still names the file in Content-Disposition.</summary>
+    public bool UnnamedAttachments { get; set; }
+    /// <summary>Listed e-mails carry has_attachment, read and sent as null (Zoho's schema makes them nullable).</summary>
+    public bool NullFlags { get; set; }
+    /// <summary>How the sharing call says "nothing shared": "array" (200 with an empty array) or "204"; null for the usual answer.</summary>
+    public string? SharingEmpty { get; set; }
+
     internal static bool TakeOne(ref int counter)
     {
         while (true)

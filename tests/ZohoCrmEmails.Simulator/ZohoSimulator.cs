@@ -333,7 +333,7 @@ public sealed class ZohoSimulator : IAsyncDisposable
         {
             w.WriteStartArray(knobs.LegacyEnvelope ? "email_related_list" : "Emails");
             for (var i = offset; i < end; i++)
-                SimData.WriteEmail(w, module, recordId, selected?[i] ?? i, detail: false, threadAsNumber);
+                SimData.WriteEmail(w, module, recordId, selected?[i] ?? i, detail: false, threadAsNumber, knobs: knobs);
             w.WriteEndArray();
             w.WriteStartObject("info");
             w.WriteNumber("per_page", PageSize);
@@ -353,13 +353,26 @@ public sealed class ZohoSimulator : IAsyncDisposable
             await ErrorAsync(ctx, 400, "INVALID_DATA", "the message id given seems to be invalid", ("param_name", "message_id")).ConfigureAwait(false);
             return;
         }
+        // A shared user's e-mail is read with its owner's id (owner_id, or user_id as the docs name it); a wrong one is refused.
+        var owner = SimData.Owner(i, knobs).Id;
+        var given = ctx.Request.Query["owner_id"].FirstOrDefault() ?? ctx.Request.Query["user_id"].FirstOrDefault();
+        if (given is not null && given != owner)
+        {
+            await ErrorAsync(ctx, 400, "INVALID_DATA", "the owner id given seems to be invalid", ("param_name", "owner_id")).ConfigureAwait(false);
+            return;
+        }
+        if (given is null && owner != SimData.DefaultOwnerId)
+        {
+            await ErrorAsync(ctx, 403, "NO_PERMISSION", "the e-mail is in another user's mailbox: give owner_id").ConfigureAwait(false);
+            return;
+        }
         if (await FaultyBodyAsync(ctx, knobs).ConfigureAwait(false)) return;
         var threadAsNumber = knobs.ThreadIdAsNumber || version is "v5" or "v6";
         await WriteJsonAsync(ctx, 200, w =>
         {
             w.WriteStartArray(knobs.LegacyEnvelope ? "email_related_list" : "Emails");
             var answered = knobs.DetailAnswersAnotherEmail ? (i + 1) % SimData.EmailCount(module, recordId, knobs) : i;
-            SimData.WriteEmail(w, module, recordId, answered, detail: true, threadAsNumber, SimData.Attachments(recordId, answered, knobs), knobs.ListedAttachmentSizeExtra);
+            SimData.WriteEmail(w, module, recordId, answered, detail: true, threadAsNumber, SimData.Attachments(recordId, answered, knobs), knobs.ListedAttachmentSizeExtra, knobs);
             w.WriteEndArray();
         }).ConfigureAwait(false);
     }
@@ -367,6 +380,15 @@ public sealed class ZohoSimulator : IAsyncDisposable
     private async Task SharingAsync(HttpContext ctx, SimulatorKnobs knobs, string module, string recordId)
     {
         if (await FaultyBodyAsync(ctx, knobs).ConfigureAwait(false)) return;
+        switch (knobs.SharingEmpty)
+        {
+            case "204":
+                ctx.Response.StatusCode = 204;
+                return;
+            case "array":
+                await WriteJsonAsync(ctx, 200, w => { w.WriteStartArray("__emails_sharing_details"); w.WriteEndArray(); }).ConfigureAwait(false);
+                return;
+        }
         await WriteJsonAsync(ctx, 200, w =>
         {
             w.WritePropertyName("__emails_sharing_details");
@@ -412,7 +434,14 @@ public sealed class ZohoSimulator : IAsyncDisposable
             await ErrorAsync(ctx, 400, "INVALID_DATA", "the message id given seems to be invalid", ("param_name", "message_id")).ConfigureAwait(false);
             return;
         }
-        if (userId != "4150868000000225013")
+        // Zoho's "Download Email Attachments" page marks message_id, user_id, id and name mandatory.
+        foreach (var mandatory in new[] { "user_id", "id", "name" })
+        {
+            if (ctx.Request.Query.ContainsKey(mandatory)) continue;
+            await ErrorAsync(ctx, 400, "MANDATORY_NOT_FOUND", "required field not found", ("param_name", mandatory)).ConfigureAwait(false);
+            return;
+        }
+        if (userId != SimData.Owner(i, knobs).Id)
         {
             await ErrorAsync(ctx, 400, "INVALID_DATA", "the user id given seems to be invalid", ("param_name", "user_id")).ConfigureAwait(false);
             return;
@@ -421,6 +450,11 @@ public sealed class ZohoSimulator : IAsyncDisposable
         if (attachment is null)
         {
             await ErrorAsync(ctx, 400, "INVALID_DATA", "the attachment id given seems to be invalid", ("param_name", "id")).ConfigureAwait(false);
+            return;
+        }
+        if (ctx.Request.Query["name"].FirstOrDefault() != SimData.ListedName(attachment, knobs))
+        {
+            await ErrorAsync(ctx, 400, "INVALID_DATA", "the attachment name given does not match", ("param_name", "name")).ConfigureAwait(false);
             return;
         }
 

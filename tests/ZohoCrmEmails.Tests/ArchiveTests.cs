@@ -172,10 +172,11 @@ public sealed class ArchiveTests : SimulatorTest, IDisposable
     public async Task Without_a_listed_name_the_servers_file_name_is_used(string disposition, string expected)
     {
         Sim.Knobs.AttachmentDisposition = disposition;
+        Sim.Knobs.UnnamedAttachments = true;
         var c = Connect();
         var email = await FirstWithAttachmentsAsync(c);
         var unnamed = email.Attachments![0];
-        unnamed.Name = "";
+        Assert.Equal("", unnamed.Name);
         var file = await Save(Archiver(c), new EmailAttachment(email, unnamed), default);
         Assert.Equal(expected, file.Name);
     }

@@ -16,7 +16,7 @@ public sealed class EmailArchiver(ZcrmClient client, ArchiveFolder folder, ZcrmC
 
     /// <summary>The e-mail as read in full (one request when it was only listed).</summary>
     public async Task<ZcrmEmail> ReadInFullAsync(ZcrmEmail email, CancellationToken ct) =>
-        email.HasContent ? email : await client.GetEmailAsync(email.Module, email.RecordId, email.MessageId, null, context, ct).ConfigureAwait(false);
+        email.HasContent ? email : await client.GetEmailAsync(email.Module, email.RecordId, email.MessageId, ZcrmClient.OwnerIdOf(email, null), context, ct).ConfigureAwait(false);
 
     /// <summary>
     /// The file an attachment will be saved to, taken now: callers reserve in input order (on one thread), so that
@@ -34,8 +34,8 @@ public sealed class EmailArchiver(ZcrmClient client, ArchiveFolder folder, ZcrmC
         var id = attachment.Id ?? "";
         ZcrmDownload? download = null;
         return folder.WriteAsync(
-            async (file, token) => download = await client.DownloadAttachmentAsync(email.Module, email.RecordId, email.MessageId, email.Owner?.Id, id,
-                attachment.Size, file, Progress, context, token).ConfigureAwait(false),
+            async (file, token) => download = await client.DownloadAttachmentAsync(email.Module, email.RecordId, email.MessageId, ZcrmClient.OwnerIdOf(email, null), id,
+                attachment.Name, attachment.Size, file, Progress, context, token).ConfigureAwait(false),
             () => path ?? folder.Reserve(SafeFileName.From(download!.FileName, "attachment-" + id)),
             ct);
     }
@@ -80,8 +80,8 @@ public sealed class EmailArchiver(ZcrmClient client, ArchiveFolder folder, ZcrmC
         var temporary = folder.CreateTemporary(deleteOnClose: true);
         try
         {
-            var download = await client.DownloadAttachmentAsync(email.Module, email.RecordId, email.MessageId, email.Owner?.Id, id,
-                attachment.Size, temporary, Progress, context, ct).ConfigureAwait(false);
+            var download = await client.DownloadAttachmentAsync(email.Module, email.RecordId, email.MessageId, ZcrmClient.OwnerIdOf(email, null), id,
+                attachment.Name, attachment.Size, temporary, Progress, context, ct).ConfigureAwait(false);
             temporary.Position = 0;
             return new EmlAttachment(attachment.Name is { Length: > 0 } name ? name : download.FileName ?? "attachment-" + id, download.ContentType, temporary);
         }

@@ -82,8 +82,8 @@ internal static class EmailJson
                 case 2 when name.SequenceEqual("cc"u8): e.Cc = Addresses(ref reader, json, pool); continue;
                 case 4 when name.SequenceEqual("from"u8): e.From = Address(ref reader, json, pool); continue;
                 case 4 when name.SequenceEqual("time"u8): e.Time = Time(ref reader); continue;
-                case 4 when name.SequenceEqual("sent"u8): e.Sent = Bool(ref reader); continue;
-                case 4 when name.SequenceEqual("read"u8): e.Read = Bool(ref reader); continue;
+                case 4 when name.SequenceEqual("sent"u8): e.Sent = NullableBool(ref reader); continue;
+                case 4 when name.SequenceEqual("read"u8): e.Read = NullableBool(ref reader); continue;
                 case 5 when name.SequenceEqual("owner"u8): e.Owner = UserRef(ref reader, json, pool); continue;
                 case 6 when name.SequenceEqual("status"u8): e.Status = Statuses(ref reader, json, pool); continue;
                 case 6 when name.SequenceEqual("source"u8): e.Source = Text(ref reader, json, pool); continue;
@@ -92,7 +92,7 @@ internal static class EmailJson
                 case 7 when name.SequenceEqual("summary"u8): e.Summary = Text(ref reader, json, pool); continue;
                 case 7 when name.SequenceEqual("emotion"u8): e.Emotion = Text(ref reader, json, pool); continue;
                 case 7 when name.SequenceEqual("content"u8): e.Content = String(ref reader, "content"); continue;
-                case 8 when name.SequenceEqual("editable"u8): e.Editable = reader.TokenType == JsonTokenType.Null ? null : Bool(ref reader); continue;
+                case 8 when name.SequenceEqual("editable"u8): e.Editable = NullableBool(ref reader); continue;
                 case 8 when name.SequenceEqual("reply_to"u8): e.ReplyTo = FirstAddress(ref reader, json, pool); continue;
                 case 9 when name.SequenceEqual("sent_time"u8): e.SentTime = Time(ref reader); continue;
                 case 9 when name.SequenceEqual("thread_id"u8): e.ThreadId = Text(ref reader, json, pool); continue;
@@ -101,10 +101,10 @@ internal static class EmailJson
                 case 11 when name.SequenceEqual("attachments"u8): e.Attachments = Attachments(ref reader, json, pool); continue;
                 case 13 when name.SequenceEqual("activity_info"u8): e.ActivityInfo = Element(ref reader); continue;
                 case 13 when name.SequenceEqual("linked_record"u8): e.LinkedRecord = LinkedRecord(ref reader, json, pool); continue;
-                case 14 when name.SequenceEqual("has_attachment"u8): e.HasAttachment = Bool(ref reader); continue;
+                case 14 when name.SequenceEqual("has_attachment"u8): e.HasAttachment = NullableBool(ref reader); continue;
                 case 14 when name.SequenceEqual("sentiment_info"u8): e.Sentiment = Text(ref reader, json, pool); continue;
                 case 17 when name.SequenceEqual("related_to_record"u8): e.RelatedToRecord = Element(ref reader); continue;
-                case 21 when name.SequenceEqual("has_thread_attachment"u8): e.HasThreadAttachment = Bool(ref reader); continue;
+                case 21 when name.SequenceEqual("has_thread_attachment"u8): e.HasThreadAttachment = NullableBool(ref reader); continue;
             }
             e.AdditionalFields = Keep(e.AdditionalFields, name, ref reader);
         }
@@ -322,6 +322,9 @@ internal static class EmailJson
         JsonTokenType.String when reader.ValueTextEquals("false"u8) => false,
         _ => throw new JsonException($"Expected true or false, got {reader.TokenType}."),
     };
+
+    /// <summary>A flag Zoho's schema makes nullable: null stays "unknown".</summary>
+    private static bool? NullableBool(ref Utf8JsonReader reader) => reader.TokenType == JsonTokenType.Null ? null : Bool(ref reader);
 
     /// <summary>ISO 8601 with its offset kept; null or an empty string is no time.</summary>
     private static DateTimeOffset? Time(ref Utf8JsonReader reader)

@@ -16,11 +16,13 @@ public sealed class ZcrmEmail
     public ZcrmList<ZcrmEmailAddress> To { get; set; } = [];
     public ZcrmList<ZcrmEmailAddress> Cc { get; set; } = [];
     public DateTimeOffset? Time { get; set; }
-    public bool Sent { get; set; }
-    public bool Read { get; set; }
+    // Nullable in Zoho's OpenAPI schema: null is "unknown", not false.
+    public bool? Sent { get; set; }
+    public bool? Read { get; set; }
     public ZcrmList<ZcrmEmailStatus> Status { get; set; } = [];
-    public bool HasAttachment { get; set; }
-    public bool HasThreadAttachment { get; set; }
+    /// <summary>Null when Zoho did not say: the archive cmdlets then read the e-mail rather than skip it.</summary>
+    public bool? HasAttachment { get; set; }
+    public bool? HasThreadAttachment { get; set; }
     public ZcrmUserRef? Owner { get; set; }
     public string? Source { get; set; }
     public string? Summary { get; set; }
