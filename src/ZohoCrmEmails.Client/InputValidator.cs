@@ -20,6 +20,17 @@ public static class InputValidator
                 $"'{Shorten(module)}' is not a module API name: use letters, digits and underscores only, starting with a letter (e.g. Deals).");
     }
 
+    /// <summary>
+    /// A record id as Zoho's own exports write it, "zcrm_4150868000001234001", as the digits the API takes; any other
+    /// text is returned as it is (and validated as such).
+    /// </summary>
+    public static string NormalizeRecordId(string recordId) =>
+        recordId.StartsWith(ExportPrefix, StringComparison.OrdinalIgnoreCase) && recordId.Length > ExportPrefix.Length && IsAsciiDigits(recordId[ExportPrefix.Length..])
+            ? recordId[ExportPrefix.Length..]
+            : recordId;
+
+    private const string ExportPrefix = "zcrm_";
+
     public static void RecordId(string? recordId)
     {
         if (string.IsNullOrWhiteSpace(recordId))

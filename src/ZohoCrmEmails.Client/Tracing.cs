@@ -38,4 +38,6 @@ public interface IZcrmTraceSink
     bool IncludeHeaders { get; }
     void OnRequest(ZcrmRequestTrace trace);
     void OnApiCreditsRemaining(long credits);
+    /// <summary>A line about what the connection does on its own: a retry and its wait, a breaker that trips.</summary>
+    void OnNotice(string text);
 }

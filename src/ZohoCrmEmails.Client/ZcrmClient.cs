@@ -28,8 +28,11 @@ public sealed class ZcrmClient : ZcrmConnection
     private readonly AdaptiveConcurrencyLimiter _limiter;
     private readonly RequestCounters _counters = new();
     private readonly Utf8StringPool _strings = new();
-    private long _creditsRemaining = -1;
+    private readonly CircuitBreaker _apiBreaker;
+    private readonly CircuitBreaker _accountsBreaker;
     private volatile bool _closed;
+    // Connect-Zcrm fails fast: one retry, not the whole ladder, before it says the accounts server cannot be reached.
+    private const int ConnectAttempts = 2;
 
     public ZcrmClient(ZcrmConnectionOptions options)
     {
@@ -50,6 +53,8 @@ public sealed class ZcrmClient : ZcrmConnection
         }
         _options = options;
         _limiter = new AdaptiveConcurrencyLimiter(options.MaxConcurrentRequests);
+        _apiBreaker = new CircuitBreaker(options.Retry, options.TimeProvider, "Zoho CRM", options.ApiCreditReserve);
+        _accountsBreaker = new CircuitBreaker(options.Retry, options.TimeProvider, "the accounts server", null);
 
         // The pipeline, outermost first: retries (and their back-off) hold nothing; the token is fetched before a slot
         // on the wire is taken; the slot is held for one attempt; the wire handler reads the body within the attempt.
@@ -60,7 +65,7 @@ public sealed class ZcrmClient : ZcrmConnection
             .RemoveAllLoggers()
             .ConfigurePrimaryHttpMessageHandler(CreatePrimaryHandler)
             .SetHandlerLifetime(Timeout.InfiniteTimeSpan)
-            .AddHttpMessageHandler(() => new RetryHandler(options.Retry, options.TimeProvider))
+            .AddHttpMessageHandler(() => new RetryHandler(options.Retry, options.TimeProvider, _apiBreaker))
             .AddHttpMessageHandler(() => new AuthHandler(_tokens!))
             .AddHttpMessageHandler(() => new ConcurrencyHandler(_limiter))
             .AddHttpMessageHandler(() => new WireHandler(options.RequestTimeout, options.MaxResponseBytes, _counters, Redactor))
@@ -69,7 +74,7 @@ public sealed class ZcrmClient : ZcrmConnection
             .RemoveAllLoggers()
             .ConfigurePrimaryHttpMessageHandler(CreatePrimaryHandler)
             .SetHandlerLifetime(Timeout.InfiniteTimeSpan)
-            .AddHttpMessageHandler(() => new RetryHandler(options.Retry, options.TimeProvider))
+            .AddHttpMessageHandler(() => new RetryHandler(options.Retry, options.TimeProvider, _accountsBreaker))
             .AddHttpMessageHandler(() => new WireHandler(options.RequestTimeout, options.MaxResponseBytes, _counters, Redactor))
             .ConfigureHttpClient(c => c.Timeout = Timeout.InfiniteTimeSpan);
         _services = services.BuildServiceProvider();
@@ -97,7 +102,8 @@ public sealed class ZcrmClient : ZcrmConnection
     public override string ApiVersion => _options.ApiVersion;
     public override DateTimeOffset? TokenExpiresAt => _tokens.Current?.ExpiresAt;
     public override bool CanRenewToken => _tokens.CanRenew;
-    public override long? ApiCreditsRemaining => Interlocked.Read(ref _creditsRemaining) is var c && c >= 0 ? c : null;
+    public override long? ApiCreditsRemaining => _apiBreaker.CreditsRemaining;
+    public long? ApiCreditReserve => _options.ApiCreditReserve;
     public override long RequestsSent => _counters.RequestsSent;
     public override long TokenRequests => _tokens.TokenRequests;
     public override int ConcurrencyLimit => _limiter.CurrentLimit;
@@ -119,7 +125,7 @@ public sealed class ZcrmClient : ZcrmConnection
         var warmUp = Task.Run(WarmUp, CancellationToken.None);
         try
         {
-            await _tokens.GetAsync(null, context ?? ZcrmCallContext.None, ct).ConfigureAwait(false);
+            await _tokens.GetAsync(null, context ?? ZcrmCallContext.None, ct, ConnectAttempts).ConfigureAwait(false);
             await warmUp.ConfigureAwait(false);
         }
         catch (ZcrmException ex)
@@ -393,7 +399,6 @@ public sealed class ZcrmClient : ZcrmConnection
             var token = await _tokens.GetAsync(null, context, ct).ConfigureAwait(false);
             using var request = state.Attach(new HttpRequestMessage(HttpMethod.Get, _endpoints.ApiBase(token.ApiDomain) + pathAndQuery));
             using var response = await _api.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct).ConfigureAwait(false);
-            NoteCreditsRemaining(response, context);
             if (!response.IsSuccessStatusCode)
                 throw ZohoErrors.FromResponse(response, state.Description);
             if (state.BodySink is not null)
@@ -412,15 +417,6 @@ public sealed class ZcrmClient : ZcrmConnection
         }
     }
 
-    private void NoteCreditsRemaining(HttpResponseMessage response, ZcrmCallContext context)
-    {
-        if (!response.Headers.TryGetValues("X-API-CREDITS-REMAINING", out var values)
-            || !long.TryParse(values.FirstOrDefault(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var credits))
-            return;
-        Interlocked.Exchange(ref _creditsRemaining, credits);
-        context.Trace?.OnApiCreditsRemaining(credits);
-    }
-
     private void ThrowIfClosed()
     {
         if (_closed)
@@ -432,6 +428,8 @@ public sealed class ZcrmClient : ZcrmConnection
         if (!disposing || _closed) return;
         _closed = true;
         _tokens.Dispose();
+        _apiBreaker.Dispose();
+        _accountsBreaker.Dispose();
         _api.Dispose();
         _services.Dispose();
     }

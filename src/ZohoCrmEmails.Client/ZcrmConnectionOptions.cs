@@ -39,6 +39,12 @@ public sealed record ZcrmConnectionOptions
     public long MaxResponseBytes { get; init; } = DefaultMaxResponseBytes;
     public const long DefaultMaxResponseBytes = 64L * 1024 * 1024;
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+    /// <summary>
+    /// API credits to leave for the org's other work: once Zoho reports X-API-CREDITS-REMAINING at or below this, the
+    /// connection sends no more requests (Zcrm.CreditReserveReached). Zoho sends the header only once half the day's
+    /// credits are used, so a reserve above half is noticed only then. Null: no reserve.
+    /// </summary>
+    public long? ApiCreditReserve { get; init; }
 
     /// <summary>
     /// These options with what the ZCRM_* variables give: ZCRM_CLIENT_ID, ZCRM_CLIENT_SECRET and ZCRM_REFRESH_TOKEN, or
@@ -87,6 +93,8 @@ public sealed record ZcrmConnectionOptions
             throw Invalid("MaxConcurrentRequests must be at least 1.");
         if (TokenRenewalMargin <= TimeSpan.Zero)
             throw Invalid("The token renewal margin must be positive.");
+        if (ApiCreditReserve is < 0)
+            throw Invalid("The API credit reserve cannot be negative.");
         if (MaxResponseBytes < 1024)
             throw Invalid("The response size limit must be at least 1 KiB.");
         if (!InputValidator.IsApiVersion(ApiVersion))

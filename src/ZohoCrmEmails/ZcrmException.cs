@@ -86,4 +86,5 @@ public static class ZcrmErrorCodes
     public const string FileExists = "FileExists";
     public const string WriteFailed = "WriteFailed";
     public const string HttpError = "HttpError";
+    public const string CreditReserveReached = "CreditReserveReached";
 }

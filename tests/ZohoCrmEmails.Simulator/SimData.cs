@@ -117,9 +117,9 @@ public static class SimData
     /// <summary>The name the one-e-mail call lists for an attachment (and the download must be asked with).</summary>
     public static string ListedName(SimAttachment attachment, SimulatorKnobs? knobs) => knobs?.UnnamedAttachments == true ? "" : attachment.Name;
 
-    /// <summary>The owner of an e-mail: the default user, or for odd e-mails the shared user when the knob sets one.</summary>
+    /// <summary>The owner of an e-mail: the default user, or the shared user when the knob names one.</summary>
     public static (string Id, string Name) Owner(int index, SimulatorKnobs knobs) =>
-        knobs.SharedOwnerId is { } shared && index % 2 == 1 ? (shared, "Rosa Diaz") : (DefaultOwnerId, "Pat Boyle");
+        knobs.SharedOwnerId is { } shared ? (shared, "Rosa Diaz") : (DefaultOwnerId, "Pat Boyle");
 
     public static void WriteEmail(Utf8JsonWriter w, string module, string recordId, int index, bool detail, bool threadIdAsNumber,
         IReadOnlyList<SimAttachment>? attachments = null, long listedSizeExtra = 0, SimulatorKnobs? knobs = null)

@@ -52,6 +52,19 @@ public sealed class SimulatorKnobs
     public int? DefaultEmailCount { get; set; }
     /// <summary>Sent as X-API-CREDITS-REMAINING when set.</summary>
     public long? CreditsRemaining { get; set; }
+    /// <summary>
+    /// The day's API credits: each CRM request spends one. X-API-CREDITS-REMAINING is sent once half are spent, as Zoho
+    /// does; once none is left, every request is 429 TOO_MANY_REQUESTS with X-API-CREDITS-REMAINING: 0.
+    /// </summary>
+    public long? CreditsTotal { get; set; }
+    private long _creditsUsed;
+    internal long SpendCredit() => Interlocked.Increment(ref _creditsUsed);
+    /// <summary>With <see cref="CreditsTotal"/>: never send the header (a server that only ever answers 429).</summary>
+    public bool CreditsWithoutHeader { get; set; }
+    /// <summary>CRM requests answered 400 CANNOT_PROCESS (an IMAP sync in progress, says its details).</summary>
+    public int CannotProcessCount { get => Volatile.Read(ref _cannotProcess); set => Volatile.Write(ref _cannotProcess, value); }
+    private int _cannotProcess;
+    internal bool TakeCannotProcess() => TakeOne(ref _cannotProcess);
     /// <summary>Answers 401 OAUTH_SCOPE_MISMATCH to every CRM request.</summary>
     public bool ScopeMismatch { get; set; }
 
@@ -100,8 +113,8 @@ public sealed class SimulatorKnobs
     internal bool TakeCloseWithoutAnswer() => TakeOne(ref _closeWithoutAnswer);
 
     /// <summary>
-    /// Odd-numbered e-mails (the user_emails ones) belong to this user's mailbox instead of the default owner: their
-    /// one-e-mail call needs owner_id = this id (else 403 NO_PERMISSION), their downloads user_id = this id.
+    /// Every e-mail belongs to this user's mailbox instead of the default owner's: the one-e-mail call needs
+    /// owner_id = this id (else 403 NO_PERMISSION), and downloads user_id = this id.
     /// </summary>
     public string? SharedOwnerId { get; set; }
     /// <summary>Attachments are listed with an empty name; the download still names the file in Content-Disposition.</summary>

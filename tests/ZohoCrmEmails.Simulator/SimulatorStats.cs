@@ -5,7 +5,7 @@ namespace ZohoCrmEmails.Simulator;
 /// <summary>What the simulator served, so tests can assert request counts and concurrency.</summary>
 public sealed class SimulatorStats
 {
-    private long _token, _list, _detail, _sharing, _download, _other;
+    private long _token, _list, _detail, _sharing, _download, _other, _refused;
     private int _inFlight, _peakInFlight;
 
     public long TokenRequests => Interlocked.Read(ref _token);
@@ -14,6 +14,9 @@ public sealed class SimulatorStats
     public long SharingRequests => Interlocked.Read(ref _sharing);
     public long DownloadRequests => Interlocked.Read(ref _download);
     public long OtherRequests => Interlocked.Read(ref _other);
+    /// <summary>CRM requests answered 429.</summary>
+    public long RefusedRequests => Interlocked.Read(ref _refused);
+    internal void CountRefused() => Interlocked.Increment(ref _refused);
     public long CrmRequests => ListRequests + DetailRequests + SharingRequests + DownloadRequests + OtherRequests;
     public long TotalRequests => CrmRequests + TokenRequests;
     /// <summary>The most CRM requests being served at once since start or <see cref="ResetPeak"/>.</summary>
@@ -102,7 +105,7 @@ public sealed class SimulatorStats
 
     public void Reset()
     {
-        _token = _list = _detail = _sharing = _download = _other = 0;
+        _token = _list = _detail = _sharing = _download = _other = _refused = 0;
         ResetPeak();
         Log.Clear();
     }
@@ -110,7 +113,7 @@ public sealed class SimulatorStats
     public object Snapshot() => new
     {
         tokenRequests = TokenRequests, listRequests = ListRequests, detailRequests = DetailRequests,
-        sharingRequests = SharingRequests, downloadRequests = DownloadRequests, crmRequests = CrmRequests, totalRequests = TotalRequests, peakInFlight = PeakInFlight,
+        sharingRequests = SharingRequests, downloadRequests = DownloadRequests, refusedRequests = RefusedRequests, crmRequests = CrmRequests, totalRequests = TotalRequests, peakInFlight = PeakInFlight,
     };
 }
 

@@ -208,8 +208,29 @@ public sealed class ZohoSimulator : IAsyncDisposable
         }
         if (knobs.TakeSlowResponse())
             await Task.Delay(knobs.SlowResponseMs, ctx.RequestAborted).ConfigureAwait(false);
+        if (knobs.CreditsTotal is { } total)
+        {
+            var used = knobs.SpendCredit();   // this request's included
+            var left = total - used;
+            if (left >= 0 && left <= total / 2 && !knobs.CreditsWithoutHeader)
+                ctx.Response.Headers["X-API-CREDITS-REMAINING"] = left.ToString();
+            if (left < 0)   // none was left for this one
+            {
+                if (!knobs.CreditsWithoutHeader) ctx.Response.Headers["X-API-CREDITS-REMAINING"] = "0";
+                Stats.CountRefused();
+                await ErrorAsync(ctx, 429, "TOO_MANY_REQUESTS", "You have exceeded the API credits for the day").ConfigureAwait(false);
+                return;
+            }
+        }
+        if (knobs.TakeCannotProcess())
+        {
+            await ErrorAsync(ctx, 400, "CANNOT_PROCESS", "the request cannot be processed",
+                ("reason", "An IMAP sync is in progress for this mailbox. Please try after some time.")).ConfigureAwait(false);
+            return;
+        }
         if (knobs.TakeFail429())
         {
+            Stats.CountRefused();
             if (knobs.RetryAfter is { } after)
                 ctx.Response.Headers.RetryAfter = after.StartsWith("date:", StringComparison.Ordinal)
                     ? DateTimeOffset.UtcNow.AddSeconds(int.Parse(after[5..])).ToString("R")

@@ -270,12 +270,4 @@ public sealed class HostileServerTests : SimulatorTest
         // the server may see one more than the module's attempts (README, Errors).
         Assert.InRange(Sim.Stats.ListRequests, 1, 2);
     }
-
-    private sealed class RecordingSink : IZcrmTraceSink
-    {
-        public List<ZcrmRequestTrace> Traces { get; } = [];
-        public bool IncludeHeaders => true;
-        public void OnRequest(ZcrmRequestTrace trace) { lock (Traces) Traces.Add(trace); }
-        public void OnApiCreditsRemaining(long credits) { }
-    }
 }

@@ -59,11 +59,17 @@ public sealed class ManualClock : TimeProvider
     public void Advance(TimeSpan by) => _now += by;
 }
 
-/// <summary>Timers that fire at once and remember what they were asked to wait: backoff and Retry-After without real waiting.</summary>
+/// <summary>
+/// Timers that fire at once and remember what they were asked to wait: backoff and Retry-After without real waiting.
+/// The clock is real, moved on by hand with <see cref="Advance"/> (a cool-down that has passed).
+/// </summary>
 public sealed class InstantTimers : TimeProvider
 {
     private readonly System.Collections.Concurrent.ConcurrentQueue<TimeSpan> _waits = new();
+    private long _offsetTicks;
     public IReadOnlyCollection<TimeSpan> Waits => _waits;
+    public override DateTimeOffset GetUtcNow() => base.GetUtcNow() + TimeSpan.FromTicks(Interlocked.Read(ref _offsetTicks));
+    public void Advance(TimeSpan by) => Interlocked.Add(ref _offsetTicks, by.Ticks);
 
     public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
     {
@@ -81,4 +87,16 @@ public sealed class InstantTimers : TimeProvider
         public void Dispose() { }
         public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
+}
+
+/// <summary>A trace sink that keeps everything a connection reports to its caller.</summary>
+public sealed class RecordingSink : IZcrmTraceSink
+{
+    public List<ZcrmRequestTrace> Traces { get; } = [];
+    public List<string> Notices { get; } = [];
+    public long? Credits { get; private set; }
+    public bool IncludeHeaders => true;
+    public void OnRequest(ZcrmRequestTrace trace) { lock (Traces) Traces.Add(trace); }
+    public void OnApiCreditsRemaining(long credits) => Credits = credits;
+    public void OnNotice(string text) { lock (Notices) Notices.Add(text); }
 }

@@ -19,6 +19,8 @@ internal sealed class RequestState(string description, ZcrmCallContext context)
     /// <summary>Null: a success body is buffered (within the size limit) for parsing.</summary>
     public ResponseBodySink? BodySink { get; init; }
     public int Attempt { get; set; }
+    /// <summary>Fewer attempts than the policy allows, for this request (Connect-Zcrm's token request: fail fast).</summary>
+    public int? MaxAttempts { get; init; }
     /// <summary>Set once the token was renewed after a 401 for this request: a second refusal stands.</summary>
     public bool RenewedAfterRefusal { get; set; }
     /// <summary>The attempts made, for the caller's trace sink; only kept when there is one.</summary>

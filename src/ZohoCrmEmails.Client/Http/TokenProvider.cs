@@ -54,15 +54,19 @@ internal sealed class TokenProvider : IDisposable
     /// A usable token; <paramref name="refused"/> is one the server just refused, to be replaced. A renewal this call
     /// starts is traced to <paramref name="context"/>; callers that join it wait for the same answer.
     /// </summary>
-    public ValueTask<AccessToken> GetAsync(AccessToken? refused, ZcrmCallContext context, CancellationToken ct)
+    /// <param name="refused">A token the server just refused; null for any usable one.</param>
+    /// <param name="context">The caller, whose trace sees a renewal this call starts.</param>
+    /// <param name="ct">Stops the wait, not a renewal other callers share.</param>
+    /// <param name="maxAttempts">Fewer attempts than the retry policy's for a renewal this call starts (Connect-Zcrm fails fast).</param>
+    public ValueTask<AccessToken> GetAsync(AccessToken? refused, ZcrmCallContext context, CancellationToken ct, int? maxAttempts = null)
     {
         var current = _current;
         if (IsUsable(current, refused) || !CanRenew)
             return new ValueTask<AccessToken>(current!);   // without a refresh token, the server's refusal surfaces as an error
-        return new ValueTask<AccessToken>(SharedRenewal(refused, context).WaitAsync(ct));
+        return new ValueTask<AccessToken>(SharedRenewal(refused, context, maxAttempts).WaitAsync(ct));
     }
 
-    private Task<AccessToken> SharedRenewal(AccessToken? refused, ZcrmCallContext context)
+    private Task<AccessToken> SharedRenewal(AccessToken? refused, ZcrmCallContext context, int? maxAttempts)
     {
         lock (_gate)
         {
@@ -71,16 +75,16 @@ internal sealed class TokenProvider : IDisposable
                 return Task.FromResult(current!);
             if (_refusal is { } r && _options.TimeProvider.GetUtcNow() < r.Until)
                 return Task.FromException<AccessToken>(r.Error);
-            return _renewal ??= RenewAsync(context);
+            return _renewal ??= RenewAsync(context, maxAttempts);
         }
     }
 
-    private async Task<AccessToken> RenewAsync(ZcrmCallContext context)
+    private async Task<AccessToken> RenewAsync(ZcrmCallContext context, int? maxAttempts)
     {
         await Task.Yield();   // out of the lock before any work
         try
         {
-            var token = await RequestTokenAsync(context, _lifetime.Token).ConfigureAwait(false);
+            var token = await RequestTokenAsync(context, maxAttempts, _lifetime.Token).ConfigureAwait(false);
             _current = token;
             return token;
         }
@@ -101,10 +105,10 @@ internal sealed class TokenProvider : IDisposable
         && !ReferenceEquals(token, refused)
         && (token.RenewAt is not { } renewAt || _options.TimeProvider.GetUtcNow() < renewAt);
 
-    private async Task<AccessToken> RequestTokenAsync(ZcrmCallContext context, CancellationToken ct)
+    private async Task<AccessToken> RequestTokenAsync(ZcrmCallContext context, int? maxAttempts, CancellationToken ct)
     {
         const string description = "POST /oauth/v2/token";
-        var state = new RequestState(description, context);
+        var state = new RequestState(description, context) { MaxAttempts = maxAttempts };
         try
         {
             return await RequestTokenAsync(state, ct).ConfigureAwait(false);

@@ -55,18 +55,20 @@ internal sealed class WireHandler(TimeSpan timeout, long maxResponseBytes, Reque
             response?.Dispose();
             Record(state, request, null, started, "timeout", null);
             throw new ZcrmException(ZcrmErrorCodes.Timeout, ZcrmErrorKind.Timeout,
-                $"No complete response within {timeout.TotalSeconds:0.###} s.", null, state.Description, inner: ex)
+                $"No complete response from {Server(request)} within {timeout.TotalSeconds:0.###} s.", null, state.Description,
+                new Dictionary<string, string> { ["cause"] = "timeout" }, ex)
             { IsTransient = true };
         }
         catch (Exception ex) when (ex is HttpRequestException or IOException)
         {
             var status = (int?)response?.StatusCode;
             response?.Dispose();
-            Record(state, request, null, started, "connection failed", null);
+            var (cause, text) = Explain(ex, request, response is not null);
+            Record(state, request, null, started, cause, null);
             // .NET's text can quote what the server sent (a malformed header line): it goes through the redactor,
             // and the original exception is not kept, so Get-Error cannot show it unredacted.
-            throw new ZcrmException(ZcrmErrorCodes.ConnectionFailed, ZcrmErrorKind.Connection,
-                redactor.Redact($"The connection failed: {Describe(ex)}"), status, state.Description)
+            throw new ZcrmException(ZcrmErrorCodes.ConnectionFailed, ZcrmErrorKind.Connection, redactor.Redact(text), status, state.Description,
+                new Dictionary<string, string> { ["cause"] = cause })
             { IsTransient = true };
         }
         catch (ZcrmException ex)
@@ -79,6 +81,47 @@ internal sealed class WireHandler(TimeSpan timeout, long maxResponseBytes, Reque
         {
             counters.OnFinished();
         }
+    }
+
+    private static string Server(HttpRequestMessage request) => request.RequestUri?.Authority ?? "the server";
+
+    /// <summary>
+    /// The cause of a connection failure in words, and as a word the retry policy and scripts can branch on: refused,
+    /// dns, tls, unreachable (nothing answers at all) or dropped (it answered, then the connection broke).
+    /// </summary>
+    private static (string Cause, string Text) Explain(Exception ex, HttpRequestMessage request, bool answered)
+    {
+        var server = Server(request);
+        var socket = Inner<System.Net.Sockets.SocketException>(ex);
+        if (!answered && ex is HttpRequestException http)
+        {
+            switch (socket?.SocketErrorCode)
+            {
+                case System.Net.Sockets.SocketError.ConnectionRefused:
+                    return ("refused", $"The connection to {server} was refused: nothing listens there, or a firewall refuses it.");
+                case System.Net.Sockets.SocketError.HostNotFound or System.Net.Sockets.SocketError.TryAgain or System.Net.Sockets.SocketError.NoData:
+                    return ("dns", $"The host name {request.RequestUri?.Host} could not be resolved (DNS): check the data centre, -AccountsUrl or -ApiDomain, and the network.");
+                case System.Net.Sockets.SocketError.NetworkUnreachable or System.Net.Sockets.SocketError.HostUnreachable or System.Net.Sockets.SocketError.TimedOut:
+                    return ("unreachable", $"{server} cannot be reached from this machine ({socket.SocketErrorCode}): check the network and any proxy.");
+            }
+            switch (http.HttpRequestError)
+            {
+                case HttpRequestError.NameResolutionError:
+                    return ("dns", $"The host name {request.RequestUri?.Host} could not be resolved (DNS): check the data centre, -AccountsUrl or -ApiDomain, and the network.");
+                case HttpRequestError.SecureConnectionError:
+                    return ("tls", $"The TLS handshake with {server} failed: {Describe(ex)}");
+                case HttpRequestError.ConnectionError:
+                    return ("unreachable", $"No connection to {server} could be made: {Describe(ex)}");
+            }
+        }
+        return ("dropped", $"The connection to {server} broke before the response was complete: {Describe(ex)}");
+    }
+
+    private static T? Inner<T>(Exception? ex) where T : Exception
+    {
+        for (; ex is not null; ex = ex.InnerException)
+            if (ex is T found) return found;
+        return null;
     }
 
     private static string Describe(Exception ex)

@@ -44,6 +44,9 @@ internal static class ZohoErrors
     private static ZcrmException Create(string code, string message, int status, string request, JsonElement? details)
     {
         var map = Details(details);
+        // What Zoho put in details says which parameter, or why (CANNOT_PROCESS: a sync in progress …): part of the message.
+        if (map is { Count: > 0 })
+            message += " (" + string.Join("; ", map.Select(d => $"{d.Key}: {d.Value}")) + ")";
         if (!IsZohoCode(code))
         {
             (map ??= new(StringComparer.Ordinal))["code"] = code;
@@ -57,7 +60,7 @@ internal static class ZohoErrors
     private static bool IsZohoCode(string code) =>
         code.Length <= MaxCodeLength && code.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '.');
 
-    private static string CodeForStatus(int status) => status switch
+    internal static string CodeForStatus(int status) => status switch
     {
         < 300 => ZcrmErrorCodes.InvalidResponse,   // a 200 that reports an error without a usable code
         429 => "TOO_MANY_REQUESTS",
