@@ -72,6 +72,14 @@ public sealed class ConnectZcrmCommand : ZcrmCmdletBase
     [ValidateRange(1024L, 1024L * 1024 * 1024)]
     public long MaximumResponseSize { get; set; } = ZcrmConnectionOptions.DefaultMaxResponseBytes;
 
+    /// <summary>
+    /// API credits to leave for the org's other integrations: once Zoho reports this many or fewer left, the connection
+    /// sends nothing more and the running cmdlet ends with Zcrm.CreditReserveReached.
+    /// </summary>
+    [Parameter]
+    [ValidateRange(0L, long.MaxValue)]
+    public long? ApiCreditReserve { get; set; }
+
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
@@ -84,7 +92,7 @@ public sealed class ConnectZcrmCommand : ZcrmCmdletBase
         }
         catch (ZcrmException ex)
         {
-            ThrowTerminatingError(ErrorRecords.From(ex, null, Redact));
+            ThrowTerminatingError(ErrorRecords.From(ex, null, "Connect-Zcrm", Redact));
             return;
         }
         UseRedactor(client);
@@ -99,7 +107,7 @@ public sealed class ConnectZcrmCommand : ZcrmCmdletBase
         {
             client.Dispose();
             FlushTrace();
-            ThrowTerminatingError(ErrorRecords.From(ex, null, Redact));
+            ThrowTerminatingError(ErrorRecords.From(ex, null, $"Connect-Zcrm to {client.AccountsUrl.GetLeftPart(UriPartial.Authority)}", Redact));
         }
         catch (PipelineStoppedException)
         {
@@ -124,6 +132,7 @@ public sealed class ConnectZcrmCommand : ZcrmCmdletBase
             Retry = new ZcrmRetryPolicy { MaxAttempts = MaximumRetryCount + 1 },
             MaxConcurrentRequests = MaxConcurrentRequests,
             MaxResponseBytes = MaximumResponseSize,
+            ApiCreditReserve = ApiCreditReserve,
         };
         return ParameterSetName switch
         {

@@ -8,10 +8,32 @@ namespace ZohoCrmEmails.Module;
 /// </summary>
 public static class ErrorRecords
 {
-    public static ErrorRecord From(ZcrmException ex, object? target, Func<string, string> redact) => new(ex, ex.ErrorId, Category(ex.Kind), target)
+    /// <param name="item">What failed, put in front of the message ("Deals/4150868000001234001: …"); null for none.</param>
+    public static ErrorRecord From(ZcrmException ex, object? target, string? item, Func<string, string> redact) => new(ex, ex.ErrorId, Category(ex.Kind), target)
     {
-        ErrorDetails = new ErrorDetails(redact(ex.Message)) { RecommendedAction = redact(RecommendedAction(ex)) },
+        ErrorDetails = new ErrorDetails(redact(Prefix(item) + ex.Message)) { RecommendedAction = redact(RecommendedAction(ex)) },
     };
+
+    internal static string Prefix(string? item) => string.IsNullOrEmpty(item) ? "" : item + ": ";
+
+    /// <summary>Failures after which no call on the connection can succeed: they end the cmdlet (terminating).</summary>
+    public static bool EndsTheRun(ZcrmException ex) =>
+        ex.Kind == ZcrmErrorKind.Authentication || ex.Code == ZcrmErrorCodes.CreditReserveReached;
+
+    /// <summary>"Deals/4150868000001234001", and with a message id "Deals/4150868000001234001, e-mail 'de735c09…'".</summary>
+    public static string Describe(string module, string recordId, string? messageId = null) =>
+        messageId is null ? $"{module}/{recordId}" : $"{module}/{recordId}, e-mail '{Shorten(messageId)}'";
+
+    /// <summary>An attachment by its name, with its e-mail and record.</summary>
+    public static string Describe(Models.ZcrmEmail email, Models.ZcrmAttachment attachment) =>
+        $"{Describe(email.Module, email.RecordId, email.MessageId)}, attachment '{Shorten(attachment.Name ?? attachment.Id ?? "")}'";
+
+    // Ids and names are the server's: bounded, control characters shown as '?'.
+    private static string Shorten(string text)
+    {
+        var shown = text.Length <= 48 ? text : text[..48] + "…";
+        return string.Concat(shown.Select(c => char.IsControl(c) ? '?' : c));
+    }
 
     public static ErrorCategory Category(ZcrmErrorKind kind) => kind switch
     {
@@ -32,7 +54,9 @@ public static class ErrorRecords
         "OAUTH_SCOPE_MISMATCH" => "Create a refresh token with the scopes ZohoCRM.modules.READ (or ZohoCRM.modules.<module>.READ) and ZohoCRM.modules.emails.READ, then run Connect-Zcrm again.",
         "INVALID_TOKEN" or "INVALID_OAUTHTOKEN" or "AUTHENTICATION_FAILURE" or ZcrmErrorCodes.AuthenticationFailed => "Run Connect-Zcrm again with a valid client id, client secret and refresh token.",
         "NO_PERMISSION" => "Ask a Zoho CRM administrator for permission to read this record's e-mails, or skip the record.",
-        "TOO_MANY_REQUESTS" => "Wait for API credits or concurrency to free up, lower -ThrottleLimit or Connect-Zcrm -MaxConcurrentRequests, or retry later.",
+        "TOO_MANY_REQUESTS" => "Wait for API credits or concurrency to free up (Zoho's credits are per rolling 24 hours), lower -ThrottleLimit or Connect-Zcrm -MaxConcurrentRequests, and run again later; a re-run reads only what failed.",
+        ZcrmErrorCodes.CreditReserveReached => "Run again when the org's credits have recovered (they are counted over a rolling 24 hours), or lower Connect-Zcrm -ApiCreditReserve.",
+        "CANNOT_PROCESS" => "Zoho says this is mostly temporary (a mailbox sync, the e-mail search briefly unavailable): run again later.",
         "INVALID_MODULE" or ZcrmErrorCodes.InvalidModule => "Use a module API name such as Leads, Contacts, Accounts or Deals (letters, digits and underscores only).",
         ZcrmErrorCodes.InvalidRecordId => "Pass the record id as a string of digits, as Zoho CRM shows it.",
         ZcrmErrorCodes.InvalidMessageId => "Pass the message id from a listed e-mail's MessageId property.",
@@ -42,7 +66,9 @@ public static class ErrorRecords
         ZcrmErrorCodes.InsecureEndpoint => "Use an https URL for -AccountsUrl and -ApiDomain; http is accepted only for loopback hosts.",
         ZcrmErrorCodes.NotConnected => "Run Connect-Zcrm first, or pass -Connection.",
         ZcrmErrorCodes.ResponseTooLarge => "If a real e-mail is that large, run Connect-Zcrm again with a larger -MaximumResponseSize; otherwise report the request shown in the error.",
-        ZcrmErrorCodes.Timeout or ZcrmErrorCodes.ConnectionFailed or "INTERNAL_ERROR" => "Check the network and Zoho's status, then run the command again (or raise Connect-Zcrm -TimeoutSec).",
+        ZcrmErrorCodes.Timeout => "Zoho CRM did not answer in time: check the network and Zoho's status, then run again, or raise Connect-Zcrm -TimeoutSec.",
+        ZcrmErrorCodes.ConnectionFailed => "Check the network, any proxy and firewall, and the data centre or -AccountsUrl/-ApiDomain given to Connect-Zcrm; then run the command again.",
+        "INTERNAL_ERROR" => "Zoho CRM is failing: check Zoho's status, then run the command again later.",
         ZcrmErrorCodes.RepeatingCursor or ZcrmErrorCodes.InvalidResponse => "Run the command again; if it persists, report the request shown in the error to Zoho support.",
         ZcrmErrorCodes.EmailNotFound => "Check the message id; the e-mail may have been deleted.",
         ZcrmErrorCodes.AttachmentNotFound => "Read the e-mail again (Get-ZcrmRecordEmail -MessageId) to see its current attachments.",

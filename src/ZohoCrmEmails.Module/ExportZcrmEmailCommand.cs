@@ -52,7 +52,7 @@ public sealed class ExportZcrmEmailCommand : ZcrmArchiveCmdletBase
     }
 
     private void DrainReads(IEnumerable<FanOutResult<ZcrmEmail, ZcrmEmail>> results) =>
-        Drain(results, email => email.MessageId, (_, full) =>
+        Drain(results, email => email.MessageId, email => ErrorRecords.Describe(email.Module, email.RecordId, email.MessageId), (_, full) =>
         {
             string path;
             try
@@ -61,14 +61,14 @@ public sealed class ExportZcrmEmailCommand : ZcrmArchiveCmdletBase
             }
             catch (ZcrmException ex)
             {
-                ReportError(ex, full.MessageId);
+                ReportError(ex, full.MessageId, ErrorRecords.Describe(full.Module, full.RecordId, full.MessageId));
                 return;
             }
             DrainWrites(_writes!.Add((full, path)));
         });
 
     private void DrainWrites(IEnumerable<FanOutResult<(ZcrmEmail Email, string Path), FileInfo>> results) =>
-        Drain(results, write => write.Email.MessageId, (write, file) => WriteFile(file, OutputTypeName, write.Email, null));
+        Drain(results, write => write.Email.MessageId, write => ErrorRecords.Describe(write.Email.Module, write.Email.RecordId, write.Email.MessageId), (write, file) => WriteFile(file, OutputTypeName, write.Email, null));
 
     protected override void Dispose(bool disposing)
     {

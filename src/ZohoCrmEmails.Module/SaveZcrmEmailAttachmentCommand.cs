@@ -54,7 +54,7 @@ public sealed class SaveZcrmEmailAttachmentCommand : ZcrmArchiveCmdletBase
     }
 
     private void DrainAttachments(IEnumerable<FanOutResult<ZcrmEmail, EmailAttachment>> results) =>
-        Drain(results, email => email.MessageId, (_, item) =>
+        Drain(results, email => email.MessageId, email => ErrorRecords.Describe(email.Module, email.RecordId, email.MessageId), (_, item) =>
         {
             string? path;
             try
@@ -63,7 +63,7 @@ public sealed class SaveZcrmEmailAttachmentCommand : ZcrmArchiveCmdletBase
             }
             catch (ZcrmException ex)
             {
-                ReportError(ex, item.Attachment);
+                ReportError(ex, item.Attachment, ErrorRecords.Describe(item.Email, item.Attachment));
                 return;
             }
             var target = path ?? System.IO.Path.Combine(Folder.Directory, "(named as the server sends it)");
@@ -72,7 +72,7 @@ public sealed class SaveZcrmEmailAttachmentCommand : ZcrmArchiveCmdletBase
         });
 
     private void DrainSaves(IEnumerable<FanOutResult<(EmailAttachment Item, string? Path), FileInfo>> results) =>
-        Drain(results, save => save.Item.Attachment, (save, file) => WriteFile(file, OutputTypeName, save.Item.Email, save.Item.Attachment.Id));
+        Drain(results, save => save.Item.Attachment, save => ErrorRecords.Describe(save.Item.Email, save.Item.Attachment), (save, file) => WriteFile(file, OutputTypeName, save.Item.Email, save.Item.Attachment.Id));
 
     // An e-mail listed without attachments needs no request; any other (null: Zoho did not say) is read in full to learn them.
     private async IAsyncEnumerable<IReadOnlyList<EmailAttachment>> AttachmentsOf(ZcrmEmail email, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)

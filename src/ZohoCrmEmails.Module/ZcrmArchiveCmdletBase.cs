@@ -37,8 +37,9 @@ public abstract class ZcrmArchiveCmdletBase : ZcrmDataCmdletBase
     public string Module { get; set; } = "";
 
     [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = IdSet)]
-    [Alias("Id")]
+    [Alias("Id", "Record Id")]
     [AllowEmptyString]
+    [RecordIdTransformation]
     public string RecordId { get; set; } = "";
 
     [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = IdSet)]
@@ -81,7 +82,7 @@ public abstract class ZcrmArchiveCmdletBase : ZcrmDataCmdletBase
         }
         catch (ZcrmException ex)
         {
-            ReportError(ex, OwnerId);
+            ReportError(ex, OwnerId, ErrorRecords.Describe(Module, RecordId));
             return [];
         }
         return MessageId.Select(m => new ZcrmEmail
@@ -113,16 +114,20 @@ public abstract class ZcrmArchiveCmdletBase : ZcrmDataCmdletBase
     }
 
     private void ThrowInvalidPath(string message) =>
-        ThrowTerminatingError(ErrorRecords.From(new ZcrmException(ZcrmErrorCodes.InvalidPath, ZcrmErrorKind.InvalidArgument, message), Path, Redact));
+        ThrowTerminatingError(ErrorRecords.From(new ZcrmException(ZcrmErrorCodes.InvalidPath, ZcrmErrorKind.InvalidArgument, message), Path, null, Redact));
 
-    /// <summary>Writes the fan-out's files, errors and progress; <paramref name="onItem"/> handles each item.</summary>
-    protected void Drain<TIn, TOut>(IEnumerable<FanOutResult<TIn, TOut>> results, Func<TIn, object> errorTarget, Action<TIn, TOut> onItem)
+    /// <summary>
+    /// Writes the fan-out's files, errors and progress; <paramref name="onItem"/> handles each item. A failed input's
+    /// error has <paramref name="errorTarget"/> as its TargetObject and names <paramref name="describe"/> in its message.
+    /// </summary>
+    protected void Drain<TIn, TOut>(IEnumerable<FanOutResult<TIn, TOut>> results, Func<TIn, object> errorTarget, Func<TIn, string> describe,
+        Action<TIn, TOut> onItem)
     {
         foreach (var result in Stoppable(results))
         {
             FlushTrace();
             if (result.IsPending) { }   // still waiting: only the progress below
-            else if (result.Error is { } error) ReportError(error, errorTarget(result.Input));
+            else if (result.Error is { } error) ReportError(error, errorTarget(result.Input), describe(result.Input));
             else onItem(result.Input, result.Item!);
             ReportProgress(false);
         }

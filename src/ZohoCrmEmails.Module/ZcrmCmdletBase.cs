@@ -103,26 +103,30 @@ public abstract class ZcrmCmdletBase : PSCmdlet, IDisposable
         var message = connection is null
             ? "Not connected to Zoho CRM. Run Connect-Zcrm first, or pass -Connection."
             : "This Zoho CRM connection was closed (Disconnect-Zcrm). Run Connect-Zcrm again.";
-        ThrowTerminatingError(ErrorRecords.From(new ZcrmException(ZcrmErrorCodes.NotConnected, ZcrmErrorKind.Authentication, message), null, Redact));
+        ThrowTerminatingError(ErrorRecords.From(new ZcrmException(ZcrmErrorCodes.NotConnected, ZcrmErrorKind.Authentication, message), null, null, Redact));
         return null!;
     }
 
-    /// <summary>Non-terminating for a failure of one record; terminating when no record can succeed (authentication).</summary>
-    protected void ReportError(Exception error, object? target)
+    /// <summary>
+    /// Non-terminating for a failure of one item; terminating when nothing more can succeed on the connection
+    /// (authentication, the credit reserve). <paramref name="item"/> names what failed ("Deals/4150868000001234001"),
+    /// in front of the message, so that a transcript line alone says which.
+    /// </summary>
+    protected void ReportError(Exception error, object? target, string? item)
     {
         FlushTrace();
         if (error is ZcrmException zex)
         {
-            var record = ErrorRecords.From(zex, target, Redact);
-            if (zex.Kind != ZcrmErrorKind.Authentication) WriteError(record);
-            else ThrowTerminatingError(record);
+            var record = ErrorRecords.From(zex, target, item, Redact);
+            if (ErrorRecords.EndsTheRun(zex)) ThrowTerminatingError(record);
+            else WriteError(record);
         }
         else
         {
             // A defect of the module, not a wire failure: kept whole for the bug report, its text still redacted.
             WriteError(new ErrorRecord(error, "Zcrm.UnexpectedError", ErrorCategory.NotSpecified, target)
             {
-                ErrorDetails = new ErrorDetails(Redact(error.Message)),
+                ErrorDetails = new ErrorDetails(Redact(ErrorRecords.Prefix(item) + error.Message)),
             });
         }
     }
@@ -159,7 +163,16 @@ public abstract class ZcrmCmdletBase : PSCmdlet, IDisposable
             Lines.Enqueue((true, $"{trace.Method} {trace.PathAndQuery} response headers: {Format(trace.ResponseHeaders)}"));
         }
 
-        public void OnApiCreditsRemaining(long credits) => Lines.Enqueue((!verbose, $"Zoho API credits remaining today: {credits}"));
+        private long _credits = -1;
+
+        // Every response carries the count once Zoho sends it: said when it is first seen and when it changes.
+        public void OnApiCreditsRemaining(long credits)
+        {
+            if (Interlocked.Exchange(ref _credits, credits) != credits)
+                Lines.Enqueue((!verbose, $"Zoho API credits remaining today: {credits}"));
+        }
+
+        public void OnNotice(string text) => Lines.Enqueue((!verbose, text));
 
         private static string Format(IReadOnlyList<KeyValuePair<string, string>> headers) =>
             headers.Count == 0 ? "(none)" : string.Join("; ", headers.Select(h => $"{h.Key}: {h.Value}"));

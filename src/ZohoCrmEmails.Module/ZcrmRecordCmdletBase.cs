@@ -32,8 +32,9 @@ public abstract class ZcrmRecordCmdletBase<TOut> : ZcrmDataCmdletBase
     public string Module { get; set; } = "";
 
     [Parameter(Mandatory = true, Position = 1, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-    [Alias("Id")]
+    [Alias("Id", "Record Id")]
     [AllowEmptyString]
+    [RecordIdTransformation]
     public string[] RecordId { get; set; } = [];
 
     protected abstract string Activity { get; }
@@ -51,6 +52,8 @@ public abstract class ZcrmRecordCmdletBase<TOut> : ZcrmDataCmdletBase
 
     protected virtual object Output(TOut item) => item!;
 
+    private static string Describe(RecordRequest request) => ErrorRecords.Describe(request.Module, request.RecordId, request.MessageId);
+
     protected override void BeginProcessing()
     {
         (_client, var context) = Open();
@@ -64,13 +67,18 @@ public abstract class ZcrmRecordCmdletBase<TOut> : ZcrmDataCmdletBase
         if (!MyInvocation.ExpectingInput) _knownTotal = requests.Count;
         foreach (var request in requests)
         {
+            if (RecordIdTransformationAttribute.Missing(request.RecordId) is { } missing)
+            {
+                ReportError(missing, null, Module);
+                continue;
+            }
             try
             {
                 CheckParameters(request);
             }
             catch (ZcrmException ex)
             {
-                ReportError(ex, ErrorTarget(request));
+                ReportError(ex, ErrorTarget(request), Describe(request));
                 continue;
             }
             WriteResults(_fanOut!.Add(request));
@@ -94,7 +102,7 @@ public abstract class ZcrmRecordCmdletBase<TOut> : ZcrmDataCmdletBase
         {
             FlushTrace();
             if (result.IsPending) { }   // still waiting: only the progress below
-            else if (result.Error is { } error) ReportError(error, ErrorTarget(result.Input));
+            else if (result.Error is { } error) ReportError(error, ErrorTarget(result.Input), Describe(result.Input));
             else WriteObject(Output(result.Item!));
             ReportProgress();
         }

@@ -35,8 +35,8 @@ Describe 'Error ids' {
     }
 
     It 'turns the Zoho code <ErrorId> into the error id, category <Category>, target the record id' -ForEach @(
-        @{ Module = 'Widgets'; Id = '4150868000001234001'; ErrorId = 'Zcrm.INVALID_MODULE'; Category = 'InvalidArgument'; Message = 'the module name given seems to be invalid' }
-        @{ Module = 'Deals'; Id = '4150868000000000400'; ErrorId = 'Zcrm.INVALID_DATA'; Category = 'InvalidArgument'; Message = 'the id given seems to be invalid' }
+        @{ Module = 'Widgets'; Id = '4150868000001234001'; ErrorId = 'Zcrm.INVALID_MODULE'; Category = 'InvalidArgument'; Message = 'the module name given seems to be invalid (resource_path_index: 1)' }
+        @{ Module = 'Deals'; Id = '4150868000000000400'; ErrorId = 'Zcrm.INVALID_DATA'; Category = 'InvalidArgument'; Message = 'the id given seems to be invalid (resource_path_index: 2)' }
         @{ Module = 'Deals'; Id = '4150868000000000403'; ErrorId = 'Zcrm.NO_PERMISSION'; Category = 'PermissionDenied'; Message = 'permission denied' }
     ) {
         $run = Invoke-Captured { Get-ZcrmRecordEmail -Module $Module -Id $Id }
@@ -45,7 +45,8 @@ Describe 'Error ids' {
         $run.Errors[0].FullyQualifiedErrorId | Should -Be "$ErrorId,ZohoCrmEmails.Module.GetZcrmRecordEmailCommand"
         $run.Errors[0].CategoryInfo.Category | Should -Be $Category
         $run.Errors[0].TargetObject | Should -Be $Id
-        $run.Errors[0].Exception.Message | Should -Be $Message    # Zoho's own words
+        $run.Errors[0].Exception.Message | Should -Be $Message    # Zoho's own words, with what it put in details
+        $run.Errors[0].ErrorDetails.Message | Should -Be "$Module/${Id}: $Message"   # the transcript line names the record
     }
 
     It 'reports a NO_PERMISSION record among good ones and reads the others' {

@@ -45,3 +45,46 @@ function Invoke-Captured([scriptblock] $Script) {
         All     = $all
     }
 }
+
+# A pipeline that could hang (a wait without an end) runs here, in a runspace of its own with the module imported,
+# and is stopped at its deadline: a hang then fails its test, with the text below, instead of stalling the suite.
+$script:deadlineRunspace = $null
+function Invoke-WithDeadline {
+    param(
+        [Parameter(Mandatory, Position = 0)] [scriptblock] $Script,
+        [int] $Seconds = 60,
+        # Variables the script sees, e.g. @{ connect = $connect; dir = $dir }.
+        [hashtable] $Variables = @{}
+    )
+    if (-not $script:deadlineRunspace) {
+        $script:deadlineRunspace = [runspacefactory]::CreateRunspace()
+        $script:deadlineRunspace.Open()
+        $import = [powershell]::Create($script:deadlineRunspace)
+        $null = $import.AddCommand('Import-Module').AddParameter('Name', $moduleManifest).Invoke()
+        $import.Dispose()
+    }
+    foreach ($name in $Variables.Keys) { $script:deadlineRunspace.SessionStateProxy.SetVariable($name, $Variables[$name]) }
+    $ps = [powershell]::Create($script:deadlineRunspace)
+    try {
+        $null = $ps.AddScript($Script.ToString())
+        $async = $ps.BeginInvoke()
+        if (-not $async.AsyncWaitHandle.WaitOne([timespan]::FromSeconds($Seconds))) {
+            $ps.Stop()
+            throw "HANG: the pipeline did not end within $Seconds s: $($Script.ToString().Trim())"
+        }
+        $output = $ps.EndInvoke($async)
+        [pscustomobject]@{ Output = @($output); Errors = @($ps.Streams.Error); Verbose = @($ps.Streams.Verbose | ForEach-Object Message) }
+    }
+    finally {
+        $ps.Dispose()
+    }
+}
+
+# A loopback port nothing listens on: a server that is down.
+function Get-ClosedPort {
+    $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
+    $listener.Start()
+    $port = $listener.LocalEndpoint.Port
+    $listener.Stop()
+    $port
+}
