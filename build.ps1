@@ -73,7 +73,8 @@ function Import-Pester {
 function Invoke-TestTask {
     if (-not $NoBuild) { Invoke-BuildTask }
     if (-not $SkipDotnetTest) {
-        Invoke-Dotnet test $solution -c $Configuration --no-build --nologo
+        # A test host that makes no progress for 5 minutes is aborted and its test reported: a hang fails, it does not stall.
+        Invoke-Dotnet test $solution -c $Configuration --no-build --nologo --blame-hang-timeout 5m --blame-hang-dump-type none
     }
     Import-Pester
     $config = New-PesterConfiguration
