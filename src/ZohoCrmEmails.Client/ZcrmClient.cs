@@ -300,7 +300,7 @@ public sealed class ZcrmClient : ZcrmConnection
         string? contentType = null;
         long reported = 0;
 
-        async Task<long> WriteBody(HttpResponseMessage response, Stream body, Action keepAlive, CancellationToken token)
+        async Task<long> WriteBody(HttpResponseMessage response, Stream body, Action<long> keepAlive, CancellationToken token)
         {
             destination.Position = 0;
             destination.SetLength(0);
@@ -315,8 +315,8 @@ public sealed class ZcrmClient : ZcrmConnection
                 int read;
                 while ((read = await body.ReadAsync(buffer, token).ConfigureAwait(false)) > 0)
                 {
-                    keepAlive();
                     total += read;
+                    keepAlive(total);
                     if (total > limit)
                         throw expectedSize is { } size
                             ? SizeMismatch(size, total, request, "or more")

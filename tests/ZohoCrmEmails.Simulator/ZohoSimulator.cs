@@ -498,8 +498,14 @@ public sealed class ZohoSimulator : IAsyncDisposable
                 return;
             }
             var n = (int)Math.Min(chunk.Length, (drop && sent < attachment.Size / 2 ? attachment.Size / 2 : attachment.Size) - sent);
+            if (knobs.TrickleDownloads)
+            {
+                n = 1;
+                await Task.Delay(20, ctx.RequestAborted).ConfigureAwait(false);
+            }
             for (var b = 0; b < n; b++) chunk[b] = SimData.AttachmentByte(attachment.Id, sent + b);
             await ctx.Response.Body.WriteAsync(chunk.AsMemory(0, n), ctx.RequestAborted).ConfigureAwait(false);
+            if (knobs.TrickleDownloads) await ctx.Response.Body.FlushAsync(ctx.RequestAborted).ConfigureAwait(false);
             sent += n;
         }
         if (knobs.DownloadDeclaredLengthExtra > 0)

@@ -182,6 +182,20 @@ public sealed class ArchiveTests : SimulatorTest, IDisposable
     }
 
     [Fact]
+    public async Task A_download_that_trickles_ends_in_a_timeout_and_no_file()
+    {
+        var c = Connect(o => o with { RequestTimeout = TimeSpan.FromSeconds(2), Retry = FastRetry with { MaxAttempts = 1 } });
+        var email = await FirstWithAttachmentsAsync(c);
+        Sim.Knobs.TrickleDownloads = true;   // 50 bytes a second: about eight minutes for this file, never a stall
+
+        var ex = await Assert.ThrowsAsync<ZcrmException>(() => Save(Archiver(c), new EmailAttachment(email, email.Attachments![0]), default)
+            .WaitAsync(TimeSpan.FromSeconds(60)));
+
+        Assert.Equal("Zcrm.Timeout", ex.ErrorId);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(_folder));
+    }
+
+    [Fact]
     public async Task A_connection_dropped_mid_file_is_retried_and_the_file_is_whole()
     {
         var c = Connect();

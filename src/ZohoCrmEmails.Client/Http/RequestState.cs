@@ -3,10 +3,10 @@ namespace ZohoCrmEmails.Http;
 /// <summary>
 /// Writes a success response's body somewhere other than memory (an attachment to a file), inside the attempt: a drop
 /// or timeout mid-body is then a failed attempt the retry handler sees. Called once per attempt, so it must start
-/// over each time. <paramref name="keepAlive"/> restarts the attempt's timeout: call it as bytes arrive, so that
-/// the timeout bounds a stall rather than a large file. Returns the bytes written.
+/// over each time. <paramref name="keepAlive"/> restarts the attempt's timeout: call it with the bytes read so far as
+/// they arrive, so that the timeout bounds a stall rather than a large file. Returns the bytes written.
 /// </summary>
-internal delegate Task<long> ResponseBodySink(HttpResponseMessage response, Stream body, Action keepAlive, CancellationToken cancellationToken);
+internal delegate Task<long> ResponseBodySink(HttpResponseMessage response, Stream body, Action<long> keepAlive, CancellationToken cancellationToken);
 
 /// <summary>What one logical request carries through the handler chain (in HttpRequestMessage.Options).</summary>
 internal sealed class RequestState(string description, ZcrmCallContext context)

@@ -12,6 +12,8 @@ namespace ZohoCrmEmails.Http;
 internal sealed class WireHandler(TimeSpan timeout, long maxResponseBytes, RequestCounters counters, SecretRedactor redactor) : DelegatingHandler
 {
     private const long MaxErrorBodyBytes = 1024 * 1024;
+    // A streamed body may take longer than the timeout, but not trickle: past one timeout, it must average this.
+    private const double MinBytesPerSecond = 1024;
 
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
@@ -31,7 +33,12 @@ internal sealed class WireHandler(TimeSpan timeout, long maxResponseBytes, Reque
             if (response.IsSuccessStatusCode && state.BodySink is { } sink)
             {
                 var stream = await response.Content.ReadAsStreamAsync(attempt.Token).ConfigureAwait(false);
-                items = await sink(response, stream, () => attempt.CancelAfter(timeout), attempt.Token).ConfigureAwait(false);
+                var bodyStarted = Stopwatch.GetTimestamp();
+                items = await sink(response, stream, bytes =>
+                {
+                    var elapsed = Stopwatch.GetElapsedTime(bodyStarted);
+                    if (elapsed <= timeout || bytes >= elapsed.TotalSeconds * MinBytesPerSecond) attempt.CancelAfter(timeout);
+                }, attempt.Token).ConfigureAwait(false);
             }
             else
             {
