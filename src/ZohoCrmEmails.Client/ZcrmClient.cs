@@ -107,6 +107,8 @@ public sealed class ZcrmClient : ZcrmConnection
     public override long RequestsSent => _counters.RequestsSent;
     public override long TokenRequests => _tokens.TokenRequests;
     public override int ConcurrencyLimit => _limiter.CurrentLimit;
+    /// <summary>The ceiling of <see cref="ConcurrencyLimit"/>: the edition's cap as given to the connection.</summary>
+    public int MaxConcurrentRequests => _limiter.Ceiling;
     public override long MaxResponseBytes => _options.MaxResponseBytes;
     public override bool IsClosed => _closed;
 
@@ -158,7 +160,7 @@ public sealed class ZcrmClient : ZcrmConnection
     public IAsyncEnumerable<ZcrmEmail> GetEmails(string module, string recordId, ZcrmEmailQuery? query = null, ZcrmCallContext? context = null)
     {
         InputValidator.EmailList(module, recordId, query);
-        return Flatten(Pages(module, recordId, query, includeContent: false, context ?? ZcrmCallContext.None));
+        return Flatten(Pages(module, recordId, query, context ?? ZcrmCallContext.None));
     }
 
     /// <summary>
@@ -169,8 +171,16 @@ public sealed class ZcrmClient : ZcrmConnection
         bool includeContent = false, ZcrmCallContext? context = null)
     {
         InputValidator.EmailList(module, recordId, query);
-        return Pages(module, recordId, query, includeContent, context ?? ZcrmCallContext.None);
+        var ctx = context ?? ZcrmCallContext.None;
+        var pages = Pages(module, recordId, query, ctx);
+        // Bodies are read while the listing pages on, up to a window of e-mails ahead, each with its owner's id.
+        return includeContent
+            ? ReadAhead.Pages(pages, (e, ct) => ReadListedEmailAsync(e, query?.OwnerId, ctx, ct), ContentWindow)
+            : pages;
     }
+
+    /// <summary>E-mails read in full ahead of the caller with -IncludeContent, at most: ten pages' worth.</summary>
+    private const int ContentWindow = 100;
 
     /// <summary>One e-mail with its body and attachments. <paramref name="ownerId"/> reads a shared user's mail.</summary>
     public Task<ZcrmEmail> GetEmailAsync(string module, string recordId, string messageId, string? ownerId = null,
@@ -202,7 +212,8 @@ public sealed class ZcrmClient : ZcrmConnection
         if (query?.OwnerId is { } owner) { path += $"{separator}owner_id={owner}"; separator = '&'; }
         // Cursors are opaque and may hold + = &: they travel encoded.
         if (index is not null) path += $"{separator}index={Uri.EscapeDataString(index)}";
-        return SendAsync(path, context, (response, body, request) =>
+        // A list page goes first at the connection's limit: its record's reads and downloads wait on the paging.
+        return SendAsync(new RequestState("GET " + path, context) { GoesFirst = true }, (response, body, request) =>
         {
             var page = ResponseParser.EmailPage((int)response.StatusCode, body, module, recordId, request, _strings);
             return (page, page.Emails.Count);
@@ -218,7 +229,7 @@ public sealed class ZcrmClient : ZcrmConnection
     }
 
     private async IAsyncEnumerable<IReadOnlyList<ZcrmEmail>> Pages(string module, string recordId, ZcrmEmailQuery? query,
-        bool includeContent, ZcrmCallContext context, [EnumeratorCancellation] CancellationToken ct = default)
+        ZcrmCallContext context, [EnumeratorCancellation] CancellationToken ct = default)
     {
         var cursorsSeen = new HashSet<string>(StringComparer.Ordinal);
         string? index = null;
@@ -238,7 +249,7 @@ public sealed class ZcrmClient : ZcrmConnection
             {
                 emptyInARow = 0;
                 returned += page.Emails.Count;
-                yield return includeContent ? await WithContentAsync(page.Emails, query?.OwnerId, context, ct).ConfigureAwait(false) : page.Emails;
+                yield return page.Emails;
             }
             else if (next is not null && ++emptyInARow > MaxEmptyPagesInARow)
             {
@@ -252,14 +263,11 @@ public sealed class ZcrmClient : ZcrmConnection
         }
     }
 
-    // Bodies of one page are read concurrently (within the caller's and the connection's limits), in the page's order.
-    private async Task<IReadOnlyList<ZcrmEmail>> WithContentAsync(IReadOnlyList<ZcrmEmail> emails, string? ownerId, ZcrmCallContext context, CancellationToken ct)
+    // A listed e-mail without a usable id cannot be read: that fails its page, as a failed read does.
+    private async Task<ZcrmEmail> ReadListedEmailAsync(ZcrmEmail listed, string? ownerId, ZcrmCallContext context, CancellationToken ct)
     {
-        foreach (var e in emails) InputValidator.MessageId(e.MessageId);   // a listed e-mail without a usable id cannot be read
-        var tasks = new Task<ZcrmEmail>[emails.Count];
-        for (var i = 0; i < emails.Count; i++)
-            tasks[i] = ReadEmailAsync(emails[i].Module, emails[i].RecordId, emails[i].MessageId, OwnerIdOf(emails[i], ownerId), context, ct);
-        return await Task.WhenAll(tasks).ConfigureAwait(false);
+        InputValidator.MessageId(listed.MessageId);
+        return await ReadEmailAsync(listed.Module, listed.RecordId, listed.MessageId, OwnerIdOf(listed, ownerId), context, ct).ConfigureAwait(false);
     }
 
     /// <summary>

@@ -158,4 +158,57 @@ public sealed class FanOutTests : SimulatorTest
         Assert.Throws<ObjectDisposedException>(() => fanOut.Add(new RecordRequest("Deals", ids[0])).ToList());
         Assert.Equal(sent, c.RequestsSent);
     }
+
+    [Fact]
+    public void With_defaults_one_records_bodies_are_read_many_at_once_while_the_listing_pages_on()
+    {
+        Sim.Knobs.DefaultEmailCount = 200;
+        Sim.Knobs.LatencyMs = 10;
+        var c = Connect();
+        // As a cmdlet with default parameters: no cap of its own, the connection's limit only.
+        using var fanOut = new OrderedFanOut<RecordRequest, ZcrmEmail>(c.MaxConcurrentRequests,
+            RecordWork.Emails(c, null, true, new ZcrmCallContext()), CancellationToken.None);
+
+        var results = Drive(fanOut, [new RecordRequest("Deals", Id(1))]);
+
+        Assert.Equal(200, results.Count);
+        Assert.All(results, r => Assert.NotNull(r.Item!.Content));
+        Assert.Equal(Enumerable.Range(1, 200), results.Select(r => int.Parse(r.Item!.Subject!.Split(' ')[3].TrimEnd(':'))));
+        Assert.True(Sim.Stats.PeakInFlight > 4, $"peak in flight {Sim.Stats.PeakInFlight}: the old limit was 4");
+        Assert.InRange(Sim.Stats.PeakInFlight, 5, c.MaxConcurrentRequests);
+        Assert.Equal(20, Sim.Stats.ListRequests);
+        Assert.Equal(200, Sim.Stats.DetailRequests);
+    }
+
+    [Fact]
+    public void With_IncludeContent_stopping_in_the_first_page_starts_nothing_past_it()
+    {
+        Sim.Knobs.DefaultEmailCount = 200;
+        var c = Connect();
+        var fanOut = new OrderedFanOut<RecordRequest, ZcrmEmail>(25, RecordWork.Emails(c, null, true, new ZcrmCallContext()), CancellationToken.None);
+
+        var firstThree = fanOut.Add(new RecordRequest("Deals", Id(1))).Concat(fanOut.Complete()).Where(r => !r.IsPending).Take(3).ToList();
+        fanOut.Dispose();
+
+        Assert.Equal(3, firstThree.Count);
+        Assert.Equal(1, Sim.Stats.ListRequests);
+        Assert.Equal(10, Sim.Stats.DetailRequests);   // the first page's bodies, read before it was handed out
+    }
+
+    [Fact]
+    public void A_429_still_halves_the_connections_cap_when_one_record_reads_many_bodies_at_once()
+    {
+        Sim.Knobs.DefaultEmailCount = 60;
+        Sim.Knobs.LatencyMs = 20;
+        Sim.Knobs.RetryAfter = "0";
+        var c = Connect(o => o with { MaxConcurrentRequests = 16 });
+        Sim.Knobs.Fail429Count = 3;   // fewer in a row than the retries allow: a pause, not a trip
+        using var fanOut = new OrderedFanOut<RecordRequest, ZcrmEmail>(16, RecordWork.Emails(c, null, true, new ZcrmCallContext()), CancellationToken.None);
+
+        var results = Drive(fanOut, [new RecordRequest("Deals", Id(1))]);
+
+        Assert.DoesNotContain(results, r => r.IsError);
+        Assert.Equal(60, results.Count);
+        Assert.True(c.ConcurrencyLimit < 16, $"limit {c.ConcurrencyLimit}");
+    }
 }

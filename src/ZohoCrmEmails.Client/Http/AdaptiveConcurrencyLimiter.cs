@@ -3,7 +3,9 @@ namespace ZohoCrmEmails.Http;
 /// <summary>
 /// Caps the requests a connection has on the wire, across all its callers. Additive increase, multiplicative decrease: a 429 halves the
 /// limit for every caller of the connection, and each run of successes as long as the limit raises it by one,
-/// up to the configured ceiling. Waiting callers queue in order; nothing is dropped.
+/// up to the configured ceiling. Waiting callers queue in order, except that a request marked first (a list page:
+/// the sequential paging that sets a record's pace) goes ahead of the detail reads and downloads waiting beside it;
+/// nothing is dropped.
 /// </summary>
 public sealed class AdaptiveConcurrencyLimiter(int ceiling)
 {
@@ -17,7 +19,7 @@ public sealed class AdaptiveConcurrencyLimiter(int ceiling)
     public int Ceiling { get; } = ceiling;
     public int CurrentLimit { get { lock (_gate) return _limit; } }
 
-    public async ValueTask AcquireAsync(CancellationToken ct)
+    public async ValueTask AcquireAsync(CancellationToken ct, bool first = false)
     {
         TaskCompletionSource waiter;
         LinkedListNode<TaskCompletionSource> node;
@@ -29,13 +31,14 @@ public sealed class AdaptiveConcurrencyLimiter(int ceiling)
                 return;
             }
             waiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            node = _waiters.AddLast(waiter);
+            node = first ? AddAfterOtherFirsts(waiter) : _waiters.AddLast(waiter);
         }
         using (ct.Register(() =>
         {
             lock (_gate)
             {
                 if (node.List is null) return;   // already granted
+                _firsts.Remove(node);
                 _waiters.Remove(node);
             }
             waiter.TrySetCanceled(ct);
@@ -43,6 +46,18 @@ public sealed class AdaptiveConcurrencyLimiter(int ceiling)
         {
             await waiter.Task.ConfigureAwait(false);
         }
+    }
+
+    private readonly HashSet<LinkedListNode<TaskCompletionSource>> _firsts = [];
+
+    // Ahead of every waiter not marked first, behind those that are (they keep their own order).
+    private LinkedListNode<TaskCompletionSource> AddAfterOtherFirsts(TaskCompletionSource waiter)
+    {
+        var before = _waiters.First;
+        while (before is not null && _firsts.Contains(before)) before = before.Next;
+        var node = before is null ? _waiters.AddLast(waiter) : _waiters.AddBefore(before, waiter);
+        _firsts.Add(node);
+        return node;
     }
 
     public void Release(bool throttled)
@@ -69,6 +84,7 @@ public sealed class AdaptiveConcurrencyLimiter(int ceiling)
             }
             while (_inFlight < _limit && _waiters.First is { } first)
             {
+                _firsts.Remove(first);
                 _waiters.RemoveFirst();
                 _inFlight++;
                 (granted ??= []).Add(first.Value);

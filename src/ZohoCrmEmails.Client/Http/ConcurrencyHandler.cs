@@ -16,11 +16,12 @@ internal sealed class ConcurrencyHandler(AdaptiveConcurrencyLimiter connectionLi
 {
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
-        var callerSlots = RequestState.Of(request).Context.Slots;
+        var state = RequestState.Of(request);
+        var callerSlots = state.Context.Slots;
         if (callerSlots is not null) await callerSlots.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            await connectionLimit.AcquireAsync(cancellationToken).ConfigureAwait(false);
+            await connectionLimit.AcquireAsync(cancellationToken, state.GoesFirst).ConfigureAwait(false);
             var throttled = false;
             try
             {

@@ -21,6 +21,8 @@ internal sealed class RequestState(string description, ZcrmCallContext context)
     public int Attempt { get; set; }
     /// <summary>Fewer attempts than the policy allows, for this request (Connect-Zcrm's token request: fail fast).</summary>
     public int? MaxAttempts { get; init; }
+    /// <summary>Ahead of others waiting for the connection's limit: a list page, which sets its record's pace.</summary>
+    public bool GoesFirst { get; init; }
     /// <summary>Set once the token was renewed after a 401 for this request: a second refusal stands.</summary>
     public bool RenewedAfterRefusal { get; set; }
     /// <summary>The attempts made, for the caller's trace sink; only kept when there is one.</summary>

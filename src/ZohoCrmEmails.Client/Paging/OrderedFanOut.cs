@@ -24,9 +24,10 @@ public readonly record struct FanOutResult<TIn, TOut>(TIn Input, TOut? Item, Exc
 /// </para>
 /// <list type="bullet">
 /// <item>a job added behind the head is asked for <c>prefetchPages</c> pages, so it is ready when its turn comes;</item>
-/// <item>a job added as the head is asked for one page, and while the caller reads the head, every page handed out
-/// asks for one more once the caller has taken half of it. So a caller that stops early (Select-Object -First 3)
-/// makes no request beyond the page it stopped in, and a caller that reads on finds the next page on its way.</item>
+/// <item>a job added as the head is asked for one page; once the caller has taken half of the head's first page, two
+/// more, and then one more for every further page the moment it is taken. So a caller that stops early
+/// (Select-Object -First 3) makes no request beyond the page it stopped in, and one that reads on keeps two pages on
+/// their way: the listing runs at the wire's pace even while the caller is busy with a page.</item>
 /// </list>
 /// At most <see cref="Throttle"/> jobs are held once <see cref="Add"/>'s results are read, each with a bounded number
 /// of pages, so memory is bounded whatever the input count or record size. How many requests are on the wire at
@@ -94,14 +95,16 @@ public sealed class OrderedFanOut<TIn, TOut> : IDisposable
             var mustWait = waitForAll || _jobs.Count > Throttle;
             if (head.TryTake(mustWait ? PendingInterval : TimeSpan.Zero, _cts.Token, out var page))
             {
+                var first = head.PagesTaken++ == 0;
+                if (!first) head.Ask(1);   // past its first page, the caller reads on
                 var half = (page.Count + 1) / 2;
                 for (var i = 0; i < page.Count; i++)
                 {
                     _cts.Token.ThrowIfCancellationRequested();   // a stop ends the output too, not just the requests
                     Interlocked.Increment(ref _itemsRead);
                     yield return new FanOutResult<TIn, TOut>(head.Input, page[i], null);
-                    // Runs only when the caller comes back for more: it has taken half of this page.
-                    if (i + 1 == half) head.Ask(1);
+                    // Runs only when the caller comes back for more: it has taken half of its first page.
+                    if (first && i + 1 == half) head.Ask(2);
                 }
                 continue;
             }
@@ -154,6 +157,9 @@ public sealed class OrderedFanOut<TIn, TOut> : IDisposable
         public bool Finished => _done && _pages.IsEmpty;
 
         public void Ask(int pages) => _pagesAskedFor.Release(pages);
+
+        /// <summary>Pages the caller has been handed; read and written on the caller's thread only.</summary>
+        public int PagesTaken { get; set; }
 
         public void Start(PageSource<TIn, TOut> source, CancellationToken ct) =>
             Worker = Task.Run(() => RunAsync(source, ct), CancellationToken.None);
