@@ -26,8 +26,8 @@ public sealed class ExportZcrmEmailCommand : ZcrmArchiveCmdletBase
         // Two stages: reading e-mails in full, then writing each file. Between them, on the pipeline thread and in
         // input order, each file's name is taken, so which of two same-named e-mails gets " (2)" never depends on
         // timing. Both stages draw on one request cap.
-        _reads = new OrderedFanOut<ZcrmEmail, ZcrmEmail>(ThrottleLimit, (email, ct) => Pages.OneItem(() => Archiver.ReadInFullAsync(email, ct)), CancelToken);
-        _writes = new OrderedFanOut<(ZcrmEmail Email, string Path), FileInfo>(ThrottleLimit,
+        _reads = new OrderedFanOut<ZcrmEmail, ZcrmEmail>(ItemsAtOnce, (email, ct) => Pages.OneItem(() => Archiver.ReadInFullAsync(email, ct)), CancelToken);
+        _writes = new OrderedFanOut<(ZcrmEmail Email, string Path), FileInfo>(ItemsAtOnce,
             (write, ct) => Pages.OneItem(() => Archiver.ExportAsync(write.Email, write.Path, !NoAttachments, ct)), CancelToken);
     }
 

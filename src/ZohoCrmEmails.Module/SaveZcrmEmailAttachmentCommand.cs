@@ -35,8 +35,8 @@ public sealed class SaveZcrmEmailAttachmentCommand : ZcrmArchiveCmdletBase
         // Two stages: reading e-mails in full to learn their attachments, then downloading those confirmed. Between
         // them, on the pipeline thread and in input order, each file's name is taken and ShouldProcess asked. Both
         // stages draw on one request cap.
-        _attachments = new OrderedFanOut<ZcrmEmail, EmailAttachment>(ThrottleLimit, AttachmentsOf, CancelToken);
-        _saves = new OrderedFanOut<(EmailAttachment Item, string? Path), FileInfo>(ThrottleLimit,
+        _attachments = new OrderedFanOut<ZcrmEmail, EmailAttachment>(ItemsAtOnce, AttachmentsOf, CancelToken);
+        _saves = new OrderedFanOut<(EmailAttachment Item, string? Path), FileInfo>(ItemsAtOnce,
             (save, ct) => Pages.OneItem(() => Archiver.SaveAttachmentAsync(save.Item, save.Path, ct)), CancelToken);
     }
 

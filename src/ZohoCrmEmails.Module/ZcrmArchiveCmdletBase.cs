@@ -59,6 +59,13 @@ public abstract class ZcrmArchiveCmdletBase : ZcrmDataCmdletBase
     [Parameter]
     public SwitchParameter Force { get; set; }
 
+    /// <summary>
+    /// E-mails (or files) a stage holds at once: twice the requests allowed, so that those done behind a slow one (an
+    /// e-mail with large attachments, handed out in input order) do not keep the next from starting. Requests stay
+    /// capped by -ThrottleLimit and the connection either way.
+    /// </summary>
+    protected int ItemsAtOnce => Throttle * 2;
+
     protected ArchiveFolder Folder { get; private set; } = null!;
     protected EmailArchiver Archiver { get; private set; } = null!;
     protected abstract string Activity { get; }

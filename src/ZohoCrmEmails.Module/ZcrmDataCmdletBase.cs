@@ -9,11 +9,24 @@ public abstract class ZcrmDataCmdletBase : ZcrmCmdletBase
     [ValidateNotNull]
     public ZcrmConnection? Connection { get; set; }
 
-    /// <summary>Records (or e-mails) worked on at once, and this invocation's cap on requests at once.</summary>
+    /// <summary>
+    /// The most requests this command has on the wire at once, across records and within one (detail reads,
+    /// downloads); also how many records (or e-mails) it works on at once. Unset: the connection's own limit
+    /// (Connect-Zcrm -MaxConcurrentRequests, lowered after a 429), so defaults run as fast as Zoho allows.
+    /// </summary>
     [Parameter]
     [ValidateRange(1, 25)]
-    public int ThrottleLimit { get; set; } = 4;
+    public int ThrottleLimit { get; set; }
+
+    /// <summary>Inputs worked on at once: -ThrottleLimit, else the connection's ceiling. Set by <see cref="Open"/>.</summary>
+    protected int Throttle { get; private set; }
 
     /// <summary>The connection to use (terminating Zcrm.NotConnected without one) and this invocation's call context.</summary>
-    protected (ZcrmClient Client, ZcrmCallContext Context) Open() => (ResolveConnection(Connection), CreateCallContext(ThrottleLimit));
+    protected (ZcrmClient Client, ZcrmCallContext Context) Open()
+    {
+        var client = ResolveConnection(Connection);
+        int? cap = MyInvocation.BoundParameters.ContainsKey(nameof(ThrottleLimit)) ? ThrottleLimit : null;
+        Throttle = cap ?? client.MaxConcurrentRequests;
+        return (client, CreateCallContext(cap));
+    }
 }

@@ -5,7 +5,7 @@ using ZohoCrmEmails.Paging;
 namespace ZohoCrmEmails.Module;
 
 /// <summary>
-/// The data cmdlets' shared pipeline: records are worked on -ThrottleLimit at a time while input keeps arriving,
+/// The data cmdlets' shared pipeline: records are worked on several at a time (-ThrottleLimit) while input keeps arriving,
 /// results come out in input order as soon as they can, a failed record is a non-terminating error, and progress is
 /// shown when there is more than one record.
 /// </summary>
@@ -57,7 +57,7 @@ public abstract class ZcrmRecordCmdletBase<TOut> : ZcrmDataCmdletBase
     protected override void BeginProcessing()
     {
         (_client, var context) = Open();
-        _fanOut = new OrderedFanOut<RecordRequest, TOut>(ThrottleLimit, CreateSource(_client, context), CancelToken);
+        _fanOut = new OrderedFanOut<RecordRequest, TOut>(Throttle, CreateSource(_client, context), CancelToken);
         _showProgress = GetVariableValue("ProgressPreference") is not (ActionPreference.SilentlyContinue or ActionPreference.Ignore);
     }
 

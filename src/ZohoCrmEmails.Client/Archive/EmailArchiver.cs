@@ -55,8 +55,17 @@ public sealed class EmailArchiver(ZcrmClient client, ArchiveFolder folder, ZcrmC
         try
         {
             if (includeAttachments)
+            {
+                var inMemory = 0L;
                 foreach (var attachment in full.Attachments ?? [])
-                    parts.Add(await DownloadToTemporaryAsync(full, attachment, ct).ConfigureAwait(false));
+                {
+                    // Small attachments (within a budget per e-mail) are held in memory: a temporary file made and
+                    // deleted for each costs more CPU than writing the .eml itself. Large ones stream through a file.
+                    var held = attachment.Size is { } size && size >= 0 && size <= MaxInMemoryBytes - inMemory;
+                    if (held) inMemory += attachment.Size!.Value;
+                    parts.Add(await DownloadForEmlAsync(full, attachment, held, ct).ConfigureAwait(false));
+                }
+            }
             return await folder.WriteAsync((file, token) => EmlWriter.WriteAsync(full, parts, file, token), () => path, ct).ConfigureAwait(false);
         }
         finally
@@ -73,11 +82,14 @@ public sealed class EmailArchiver(ZcrmClient client, ArchiveFolder folder, ZcrmC
         return SafeFileName.From(subject is null ? stamp + ".eml" : $"{stamp} {subject}.eml", "email.eml");
     }
 
-    // Held in a temporary file that is deleted when closed, so an .eml with large attachments is streamed, not built in memory.
-    private async Task<EmlAttachment> DownloadToTemporaryAsync(ZcrmEmail email, ZcrmAttachment attachment, CancellationToken ct)
+    /// <summary>Attachment bytes one .eml being written may hold in memory; with 25 written at once, 50 MB at most.</summary>
+    private const long MaxInMemoryBytes = 2 * 1024 * 1024;
+
+    // In memory, or in a temporary file that is deleted when closed, so an .eml with large attachments is streamed.
+    private async Task<EmlAttachment> DownloadForEmlAsync(ZcrmEmail email, ZcrmAttachment attachment, bool inMemory, CancellationToken ct)
     {
         var id = attachment.Id ?? "";
-        var temporary = folder.CreateTemporary(deleteOnClose: true);
+        Stream temporary = inMemory ? new MemoryStream((int)attachment.Size!.Value) : folder.CreateTemporary(deleteOnClose: true);
         try
         {
             var download = await client.DownloadAttachmentAsync(email.Module, email.RecordId, email.MessageId, ZcrmClient.OwnerIdOf(email, null), id,
