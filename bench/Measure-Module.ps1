@@ -13,6 +13,10 @@ S1  1 record x 1,000 e-mails, 20 ms a request: total, and first object in a fres
 S2  500 records x 25 e-mails, 20 ms, 10 at once.
 S3  100,000 e-mails (40 records x 2,500), no latency, | Out-Null: client CPU per e-mail.
 S4  the same 100,000 against 20,000: peak RSS, which must not grow with the count.
+S5  1 record x 1,000 e-mails, 20 ms, default parameters: Get-ZcrmRecordEmail -IncludeContent.
+S6  the same record | Export-ZcrmEmail (1,000 .eml files, 500 attachments downloaded into them).
+S7  the same record | Save-ZcrmEmailAttachment (250 e-mails read in full, 500 files).
+    The bound of S5-S7 is the list's own 100 sequential pages (2.0 s): every detail read and download can overlap it.
 I   Import-Module in a fresh pwsh, cold and with PowerShell's format system already built (as in any interactive
     session, where the first output builds it).
 The "wire" column runs the same records through a bare HttpClient with no model and no pwsh (bench/ZohoCrmEmails.Bench
@@ -26,7 +30,9 @@ param(
     [ValidateRange(1, 20)] [int] $Runs = 3,
     [ValidateSet('Debug', 'Release')] [string] $Configuration = 'Release',
     # Skip the peers even when ../shared/peers is there.
-    [switch] $NoPeers
+    [switch] $NoPeers,
+    # Only these scenarios (S3 brings S4 with it; I is Import-Module).
+    [ValidateSet('S1', 'S2', 'S3', 'S5', 'S6', 'S7', 'I')] [string[]] $Scenario = @('S1', 'S2', 'S3', 'S5', 'S6', 'S7', 'I')
 )
 
 $ErrorActionPreference = 'Stop'
@@ -103,9 +109,9 @@ function Save-Ids([string[]] $Ids) {
 }
 
 $pwshPath = (Get-Process -Id $PID).Path
-function Invoke-Module([string] $IdsFile, [int] $Throttle, [string] $Consumer, [switch] $Warm) {
+function Invoke-Module([string] $IdsFile, [int] $Throttle, [string] $Consumer, [switch] $Warm, [string] $Task = 'List') {
     $arguments = @('-NoProfile', '-File', (Join-Path $PSScriptRoot 'pwsh' 'Run-Module.ps1'), '-Manifest', $manifest, '-BaseUri', $sim.BaseUri,
-        '-IdsFile', $IdsFile, '-ThrottleLimit', $Throttle, '-Consumer', $Consumer)
+        '-IdsFile', $IdsFile, '-ThrottleLimit', $Throttle, '-Consumer', $Consumer, '-Work', $Task)
     if ($Warm) { $arguments += '-Warm' }
     Invoke-Measured $pwshPath $arguments
 }
@@ -116,6 +122,16 @@ function Invoke-HandLoop([string] $IdsFile, [string] $Consumer) {
 # The wire's own figure for the same work: a bare HttpClient paging the records, no model, no pwsh.
 function Invoke-Wire([string[]] $Ids, [int] $Concurrency) {
     $r = Invoke-Measured (Get-Command dotnet).Source (@($bench, 'raw', $sim.BaseUri, $Concurrency) + $Ids)
+    $r.last_ms = $r.ms
+    $r
+}
+function Invoke-HandDetail([string] $RecordId, [string] $Task) {
+    Invoke-Measured $pwshPath @('-NoProfile', '-File', (Join-Path $PSScriptRoot 'pwsh' 'Run-HandDetail.ps1'), '-BaseUri', $sim.BaseUri,
+        '-RecordId', $RecordId, '-Work', $Task)
+}
+# The wire's own figure for reading one record in full: the listing overlapped with detail reads and downloads.
+function Invoke-WireDetail([string] $RecordId, [string] $Task) {
+    $r = Invoke-Measured (Get-Command dotnet).Source @($bench, 'raw-detail', $sim.BaseUri, $Task, 24, $RecordId)
     $r.last_ms = $r.ms
     $r
 }
@@ -154,61 +170,88 @@ $notes = [System.Collections.Generic.List[string]]::new()
 try {
     Write-Host "Simulator on $($sim.BaseUri); $Runs runs a scenario and client; $(if ($peerNote) { $peerNote } else { 'peers: hand loop and Node SDK' })." -ForegroundColor Cyan
 
-    # S1
-    Set-ZcrmSimulatorKnob $sim @{ latencyMs = 20; defaultEmailCount = 1000 }
-    $ids = Save-Ids @('4150868000000090001')
-    $m = 1..$Runs | ForEach-Object { Invoke-Module $ids 4 First -Warm }
-    $h = if ($handLoop) { 1..$Runs | ForEach-Object { Invoke-HandLoop $ids First } }
-    $n = if ($nodeSdk) { 1..$Runs | ForEach-Object { Invoke-NodeSdk @('4150868000000090001') 1 } }
-    $w = 1..$Runs | ForEach-Object { Invoke-Wire @('4150868000000090001') 1 }
-    $wLast = Get-Stat $w.last_ms
-    $mLast = Get-Stat $m.last_ms; $hLast = Get-Stat @($h | ForEach-Object { $_.last_ms }); $nLast = Get-Stat @($n | ForEach-Object { $_.last_ms })
-    $mFirst = Get-Stat $m.first_ms; $mWarmFirst = Get-Stat $m.warm_first_ms; $mWarmLast = Get-Stat $m.warm_last_ms
-    $met = $mLast.Median -le 2200 -and $mFirst.Median -le 60 -and $mWarmFirst.Median -le 30
-    $rows.Add("| S1 1 record × 1,000 e-mails, 20 ms | 2.00 s | $(Format-Stat $wLast '0.00' 0.001 ' s') | $(Format-Stat $hLast '0.00' 0.001 ' s')$(Format-Ratio $hLast $mLast) | $(Format-Stat $nLast '0.00' 0.001 ' s')$(Format-Ratio $nLast $mLast) | $(Format-Stat $mLast '0.00' 0.001 ' s'); first object $(Format-Stat $mFirst '0' 1 ' ms') fresh, $(Format-Stat $mWarmFirst '0' 1 ' ms') warm (warm total $(Format-Stat $mWarmLast '0.00' 0.001 ' s')) | ≤ 2.2 s; first ≤ 60 ms fresh, ≤ 30 ms warm | $(if ($met) { 'yes' } else { 'NO' }) |")
-
-    # S2
-    Set-ZcrmSimulatorKnob $sim @{ latencyMs = 20; defaultEmailCount = 25 }
-    $s2 = 1..500 | ForEach-Object { '41508680001{0:d8}' -f $_ }
-    $ids = Save-Ids $s2
-    $m = 1..$Runs | ForEach-Object { Invoke-Module $ids 10 First }
-    $h = if ($handLoop) { 1..$Runs | ForEach-Object { Invoke-HandLoop $ids First } }
-    $n = if ($nodeSdk) { 1..$Runs | ForEach-Object { Invoke-NodeSdk $s2 10 } }
-    $w = 1..$Runs | ForEach-Object { Invoke-Wire $s2 10 }
-    $wLast = Get-Stat $w.last_ms
-    $mLast = Get-Stat $m.last_ms; $hLast = Get-Stat @($h | ForEach-Object { $_.last_ms }); $nLast = Get-Stat @($n | ForEach-Object { $_.last_ms })
-    $rows.Add("| S2 500 records × 25, 20 ms, 10 at once | 3.00 s | $(Format-Stat $wLast '0.00' 0.001 ' s') | $(Format-Stat $hLast '0.0' 0.001 ' s') (sequential)$(Format-Ratio $hLast $mLast) | $(Format-Stat $nLast '0.00' 0.001 ' s')$(Format-Ratio $nLast $mLast) | $(Format-Stat $mLast '0.00' 0.001 ' s') | ≤ 3.4 s | $(if ($mLast.Median -le 3400) { 'yes' } else { 'NO' }) |")
-
-    # S3 and S4
-    Set-ZcrmSimulatorKnob $sim @{ latencyMs = 0; defaultEmailCount = 2500 }
-    $s3 = 1..40 | ForEach-Object { '41508680003{0:d8}' -f $_ }
-    $ids = Save-Ids $s3
-    $small = Save-Ids (1..8 | ForEach-Object { '41508680002{0:d8}' -f $_ })
-    $m = 1..$Runs | ForEach-Object { Invoke-Module $ids 4 OutNull }
-    $m20 = 1..$Runs | ForEach-Object { Invoke-Module $small 4 OutNull }
-    $h = if ($handLoop) { 1..$Runs | ForEach-Object { Invoke-HandLoop $ids OutNull } }
-    $n = if ($nodeSdk) { 1..$Runs | ForEach-Object { Invoke-NodeSdk $s3 4 } }
-    $perEmail = { param($runs, $key) Get-Stat @($runs | ForEach-Object { if ($_ -and $_.ContainsKey($key)) { $_[$key] * 1000 / 100000 } }) }
-    $mCpu = & $perEmail $m 'command_cpu_ms'; $mProc = & $perEmail $m 'process_cpu_ms'
-    $hCpu = & $perEmail $h 'command_cpu_ms'; $hProc = & $perEmail $h 'process_cpu_ms'; $nProc = & $perEmail $n 'process_cpu_ms'
-    $raw = 1..$Runs | ForEach-Object { Invoke-Wire $s3 4 }
-    $rawCpu = Get-Stat $raw.cpu_us_per_email; $rawRate = Get-Stat @($raw | ForEach-Object { $_.emails / $_.ms * 1000 })
-    $mRate = Get-Stat @($m | ForEach-Object { 100000 / $_.last_ms * 1000 })
-    $rows.Add("| S3 100,000 e-mails, no latency, ``| Out-Null``: client CPU per e-mail | — | $(Format-Stat $rawCpu '0.0' 1 ' µs'), $(Format-Stat $rawRate '0' 1 ' e-mails/s') | $(Format-Stat $hCpu '0' 1 ' µs') in the command, $(Format-Stat $hProc '0' 1 ' µs') whole process$(Format-Ratio $hCpu $mCpu) | $(Format-Stat $nProc '0' 1 ' µs') whole process$(Format-Ratio $nProc $mProc) | $(Format-Stat $mCpu '0.0' 1 ' µs') in the command, $(Format-Stat $mProc '0' 1 ' µs') whole process; $(Format-Stat $mRate '0' 1 ' e-mails/s') | ≤ 20 µs/e-mail | $(if ($mCpu.Median -le 20) { 'yes' } else { 'NO' }) |")
-    $mRss = Get-Stat $m.peak_rss_mb; $mRss20 = Get-Stat $m20.peak_rss_mb
-    $hRss = Get-Stat @($h | ForEach-Object { $_.peak_rss_mb }); $nRss = Get-Stat @($n | ForEach-Object { if ($_.ContainsKey('process_rss_mb')) { $_.process_rss_mb } })
-    $flat = $mRss.Median -le $mRss20.Median + 32
-    $rows.Add("| S4 peak RSS of the process, 100,000 e-mails (20,000) | — | — | $(Format-Stat $hRss '0' 1 ' MB') | $(Format-Stat $nRss '0' 1 ' MB') | $(Format-Stat $mRss '0' 1 ' MB') ($(Format-Stat $mRss20 '0' 1 ' MB')) | flat with the count (+≤ 32 MB) | $(if ($flat) { 'yes' } else { 'NO' }) |")
-
-    # Import-Module
-    $import = 1..([math]::Max($Runs, 5)) | ForEach-Object {
-        Invoke-Measured $pwshPath @('-NoProfile', '-Command', "`$w = [Diagnostics.Stopwatch]::StartNew(); Import-Module '$manifest'; @{ ms = `$w.Elapsed.TotalMilliseconds } | ConvertTo-Json -Compress")
+    if ($Scenario -contains 'S1') {
+        # S1
+        Set-ZcrmSimulatorKnob $sim @{ latencyMs = 20; defaultEmailCount = 1000 }
+        $ids = Save-Ids @('4150868000000090001')
+        $m = 1..$Runs | ForEach-Object { Invoke-Module $ids 4 First -Warm }
+        $h = if ($handLoop) { 1..$Runs | ForEach-Object { Invoke-HandLoop $ids First } }
+        $n = if ($nodeSdk) { 1..$Runs | ForEach-Object { Invoke-NodeSdk @('4150868000000090001') 1 } }
+        $w = 1..$Runs | ForEach-Object { Invoke-Wire @('4150868000000090001') 1 }
+        $wLast = Get-Stat $w.last_ms
+        $mLast = Get-Stat $m.last_ms; $hLast = Get-Stat @($h | ForEach-Object { $_.last_ms }); $nLast = Get-Stat @($n | ForEach-Object { $_.last_ms })
+        $mFirst = Get-Stat $m.first_ms; $mWarmFirst = Get-Stat $m.warm_first_ms; $mWarmLast = Get-Stat $m.warm_last_ms
+        $met = $mLast.Median -le 2200 -and $mFirst.Median -le 60 -and $mWarmFirst.Median -le 30
+        $rows.Add("| S1 1 record × 1,000 e-mails, 20 ms | 2.00 s | $(Format-Stat $wLast '0.00' 0.001 ' s') | $(Format-Stat $hLast '0.00' 0.001 ' s')$(Format-Ratio $hLast $mLast) | $(Format-Stat $nLast '0.00' 0.001 ' s')$(Format-Ratio $nLast $mLast) | $(Format-Stat $mLast '0.00' 0.001 ' s'); first object $(Format-Stat $mFirst '0' 1 ' ms') fresh, $(Format-Stat $mWarmFirst '0' 1 ' ms') warm (warm total $(Format-Stat $mWarmLast '0.00' 0.001 ' s')) | ≤ 2.2 s; first ≤ 60 ms fresh, ≤ 30 ms warm | $(if ($met) { 'yes' } else { 'NO' }) |")
     }
-    $importWarm = 1..([math]::Max($Runs, 5)) | ForEach-Object {
-        Invoke-Measured $pwshPath @('-NoProfile', '-Command', "Get-Date | Out-String | Out-Null; `$w = [Diagnostics.Stopwatch]::StartNew(); Import-Module '$manifest'; @{ ms = `$w.Elapsed.TotalMilliseconds } | ConvertTo-Json -Compress")
+
+    if ($Scenario -contains 'S2') {
+        # S2
+        Set-ZcrmSimulatorKnob $sim @{ latencyMs = 20; defaultEmailCount = 25 }
+        $s2 = 1..500 | ForEach-Object { '41508680001{0:d8}' -f $_ }
+        $ids = Save-Ids $s2
+        $m = 1..$Runs | ForEach-Object { Invoke-Module $ids 10 First }
+        $h = if ($handLoop) { 1..$Runs | ForEach-Object { Invoke-HandLoop $ids First } }
+        $n = if ($nodeSdk) { 1..$Runs | ForEach-Object { Invoke-NodeSdk $s2 10 } }
+        $w = 1..$Runs | ForEach-Object { Invoke-Wire $s2 10 }
+        $wLast = Get-Stat $w.last_ms
+        $mLast = Get-Stat $m.last_ms; $hLast = Get-Stat @($h | ForEach-Object { $_.last_ms }); $nLast = Get-Stat @($n | ForEach-Object { $_.last_ms })
+        $rows.Add("| S2 500 records × 25, 20 ms, 10 at once | 3.00 s | $(Format-Stat $wLast '0.00' 0.001 ' s') | $(Format-Stat $hLast '0.0' 0.001 ' s') (sequential)$(Format-Ratio $hLast $mLast) | $(Format-Stat $nLast '0.00' 0.001 ' s')$(Format-Ratio $nLast $mLast) | $(Format-Stat $mLast '0.00' 0.001 ' s') | ≤ 3.4 s | $(if ($mLast.Median -le 3400) { 'yes' } else { 'NO' }) |")
     }
-    $iCold = Get-Stat $import.ms; $iWarm = Get-Stat $importWarm.ms
-    $rows.Add("| I Import-Module, fresh pwsh | — | — | — | — | $(Format-Stat $iCold '0' 1 ' ms'); $(Format-Stat $iWarm '0' 1 ' ms') with the format system built | ≤ 80 ms | $(if ($iCold.Median -le 80) { 'yes' } elseif ($iWarm.Median -le 80) { 'with formats built' } else { 'NO' }) |")
+
+    if ($Scenario -match 'S[567]') {
+        # S5-S7: one record's e-mails read in full, exported and their attachments saved, with default parameters
+        Set-ZcrmSimulatorKnob $sim @{ latencyMs = 20; defaultEmailCount = 1000 }
+        $record = '4150868000000095001'
+        $ids = Save-Ids @($record)
+        foreach ($case in @(
+                @{ Id = 'S5'; Work = 'IncludeContent'; Wire = 'content'; Text = 'Get-ZcrmRecordEmail -IncludeContent' }
+                @{ Id = 'S6'; Work = 'Export'; Wire = 'export'; Text = '… | Export-ZcrmEmail -Path d' }
+                @{ Id = 'S7'; Work = 'Save'; Wire = 'save'; Text = '… | Save-ZcrmEmailAttachment -Path d' }) | Where-Object { $Scenario -contains $_.Id }) {
+            $m = 1..$Runs | ForEach-Object { Invoke-Module $ids 0 First -Task $case.Work }
+            # The hand loop is sequential (about 30 s a run): one run.
+            $h = if ($handLoop) { Invoke-HandDetail $record $case.Work }
+            $w = 1..$Runs | ForEach-Object { Invoke-WireDetail $record $case.Wire }
+            $mLast = Get-Stat $m.last_ms; $wLast = Get-Stat $w.last_ms; $hLast = Get-Stat @($h | ForEach-Object { $_.last_ms })
+            $ratio = $mLast.Median / 2000
+            $rows.Add("| $($case.Id) 1 record × 1,000 e-mails (250 with attachments, 500 files), 20 ms, defaults: ``$($case.Text)`` | 2.00 s | $(Format-Stat $wLast '0.00' 0.001 ' s') | $(Format-Stat $hLast '0.0' 0.001 ' s') (sequential, 1 run)$(Format-Ratio $hLast $mLast) | — | $(Format-Stat $mLast '0.00' 0.001 ' s') · $('{0:0.00}' -f $ratio)× the bound | ≤ 1.3× the bound (2.6 s) | $(if ($ratio -le 1.3) { 'yes' } else { 'NO' }) |")
+        }
+    }
+
+    if ($Scenario -contains 'S3') {
+        # S3 and S4
+        Set-ZcrmSimulatorKnob $sim @{ latencyMs = 0; defaultEmailCount = 2500 }
+        $s3 = 1..40 | ForEach-Object { '41508680003{0:d8}' -f $_ }
+        $ids = Save-Ids $s3
+        $small = Save-Ids (1..8 | ForEach-Object { '41508680002{0:d8}' -f $_ })
+        $m = 1..$Runs | ForEach-Object { Invoke-Module $ids 4 OutNull }
+        $m20 = 1..$Runs | ForEach-Object { Invoke-Module $small 4 OutNull }
+        $h = if ($handLoop) { 1..$Runs | ForEach-Object { Invoke-HandLoop $ids OutNull } }
+        $n = if ($nodeSdk) { 1..$Runs | ForEach-Object { Invoke-NodeSdk $s3 4 } }
+        $perEmail = { param($runs, $key) Get-Stat @($runs | ForEach-Object { if ($_ -and $_.ContainsKey($key)) { $_[$key] * 1000 / 100000 } }) }
+        $mCpu = & $perEmail $m 'command_cpu_ms'; $mProc = & $perEmail $m 'process_cpu_ms'
+        $hCpu = & $perEmail $h 'command_cpu_ms'; $hProc = & $perEmail $h 'process_cpu_ms'; $nProc = & $perEmail $n 'process_cpu_ms'
+        $raw = 1..$Runs | ForEach-Object { Invoke-Wire $s3 4 }
+        $rawCpu = Get-Stat $raw.cpu_us_per_email; $rawRate = Get-Stat @($raw | ForEach-Object { $_.emails / $_.ms * 1000 })
+        $mRate = Get-Stat @($m | ForEach-Object { 100000 / $_.last_ms * 1000 })
+        $rows.Add("| S3 100,000 e-mails, no latency, ``| Out-Null``: client CPU per e-mail | — | $(Format-Stat $rawCpu '0.0' 1 ' µs'), $(Format-Stat $rawRate '0' 1 ' e-mails/s') | $(Format-Stat $hCpu '0' 1 ' µs') in the command, $(Format-Stat $hProc '0' 1 ' µs') whole process$(Format-Ratio $hCpu $mCpu) | $(Format-Stat $nProc '0' 1 ' µs') whole process$(Format-Ratio $nProc $mProc) | $(Format-Stat $mCpu '0.0' 1 ' µs') in the command, $(Format-Stat $mProc '0' 1 ' µs') whole process; $(Format-Stat $mRate '0' 1 ' e-mails/s'); **$('{0:0.00}' -f ($mCpu.Median / $rawCpu.Median))×** the wire | ≤ 1.25× the wire | $(if ($mCpu.Median / $rawCpu.Median -le 1.25) { 'yes' } else { 'NO' }) |")
+        $mRss = Get-Stat $m.peak_rss_mb; $mRss20 = Get-Stat $m20.peak_rss_mb
+        $hRss = Get-Stat @($h | ForEach-Object { $_.peak_rss_mb }); $nRss = Get-Stat @($n | ForEach-Object { if ($_.ContainsKey('process_rss_mb')) { $_.process_rss_mb } })
+        $flat = $mRss.Median -le $mRss20.Median + 32
+        $rows.Add("| S4 peak RSS of the process, 100,000 e-mails (20,000) | — | — | $(Format-Stat $hRss '0' 1 ' MB') | $(Format-Stat $nRss '0' 1 ' MB') | $(Format-Stat $mRss '0' 1 ' MB') ($(Format-Stat $mRss20 '0' 1 ' MB')) | flat with the count (+≤ 32 MB) | $(if ($flat) { 'yes' } else { 'NO' }) |")
+    }
+
+    if ($Scenario -contains 'I') {
+        # Import-Module
+        $import = 1..([math]::Max($Runs, 5)) | ForEach-Object {
+            Invoke-Measured $pwshPath @('-NoProfile', '-Command', "`$w = [Diagnostics.Stopwatch]::StartNew(); Import-Module '$manifest'; @{ ms = `$w.Elapsed.TotalMilliseconds } | ConvertTo-Json -Compress")
+        }
+        $importWarm = 1..([math]::Max($Runs, 5)) | ForEach-Object {
+            Invoke-Measured $pwshPath @('-NoProfile', '-Command', "Get-Date | Out-String | Out-Null; `$w = [Diagnostics.Stopwatch]::StartNew(); Import-Module '$manifest'; @{ ms = `$w.Elapsed.TotalMilliseconds } | ConvertTo-Json -Compress")
+        }
+        $iCold = Get-Stat $import.ms; $iWarm = Get-Stat $importWarm.ms
+        $rows.Add("| I Import-Module, fresh pwsh | — | — | — | — | $(Format-Stat $iCold '0' 1 ' ms'); $(Format-Stat $iWarm '0' 1 ' ms') with the format system built | ≤ 80 ms | $(if ($iCold.Median -le 80) { 'yes' } elseif ($iWarm.Median -le 80) { 'with formats built' } else { 'NO' }) |")
+    }
 }
 finally {
     Stop-ZcrmSimulator $sim

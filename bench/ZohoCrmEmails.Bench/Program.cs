@@ -15,8 +15,15 @@ using ZohoCrmEmails.Simulator;
 // The engine's own table: the four scenarios against the standalone simulator over loopback, in one process, so the
 // engine is measured without pwsh. Numbers, not assertions: the tests assert behaviour; this reports how fast and
 // how lean that behaviour is on this machine. "raw <base> <concurrency> <id>…" instead pages records with a bare
-// HttpClient and no model (the wire's ceiling next to the module), for bench/Measure-Module.ps1.
+// HttpClient and no model (the wire's ceiling next to the module), for bench/Measure-Module.ps1; "raw-detail <base>
+// content|export|save <concurrency> <id>" lists one record and reads its e-mails in full (and downloads their
+// attachments), overlapped with the listing, the same way.
 
+if (args is ["raw-detail", var detailBase, var work, var detailConcurrency, var detailId])
+{
+    Console.WriteLine(await RawPaging.RunDetailAsync(new Uri(detailBase), work, int.Parse(detailConcurrency), detailId));
+    return 0;
+}
 if (args is ["raw", var rawBase, var rawConcurrency, .. var rawIds])
 {
     Console.WriteLine(await RawPaging.RunAsync(new Uri(rawBase), int.Parse(rawConcurrency), rawIds));
@@ -287,6 +294,59 @@ namespace ZohoCrmEmails.Bench
             var ms = clock.Elapsed.TotalMilliseconds;
             var cpuMs = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds;
             return JsonSerializer.Serialize(new { emails, requests, ms = Math.Round(ms), cpu_us_per_email = Math.Round(cpuMs * 1000 / Math.Max(1, emails), 1) });
+        }
+
+        /// <summary>
+        /// One record listed page by page while its e-mails are read in full (content, export: all of them; save: those
+        /// listed with attachments) and, for export and save, their attachments downloaded and dropped: at most
+        /// <paramref name="concurrency"/> reads and downloads at once beside the listing. No model, no file.
+        /// </summary>
+        public static async Task<string> RunDetailAsync(Uri baseUri, string work, int concurrency, string id)
+        {
+            using var http = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false, MaxConnectionsPerServer = 64 });
+            http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Zoho-oauthtoken", SimCredentials.StaticAccessToken);
+            var api = $"{baseUri.GetLeftPart(UriPartial.Authority)}/crm/v8/Deals/{id}/Emails";
+            var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+            var clock = Stopwatch.StartNew();
+            long requests = 0, emails = 0, files = 0;
+            using var slots = new SemaphoreSlim(concurrency);
+            var pending = new List<Task>();
+            async Task<byte[]> Get(string url)
+            {
+                await slots.WaitAsync();
+                try { Interlocked.Increment(ref requests); return await http.GetByteArrayAsync(url); }
+                finally { slots.Release(); }
+            }
+            async Task Detail(string messageId, string owner)
+            {
+                using var doc = JsonDocument.Parse(await Get($"{api}/{Uri.EscapeDataString(messageId)}?owner_id={owner}"));
+                Interlocked.Increment(ref emails);
+                if (work == "content") return;
+                var downloads = new List<Task>();
+                foreach (var a in doc.RootElement.GetProperty("Emails")[0].GetProperty("attachments").EnumerateArray())
+                    downloads.Add(Get($"{api}/actions/download_attachments?message_id={Uri.EscapeDataString(messageId)}&user_id={owner}" +
+                        $"&id={Uri.EscapeDataString(a.GetProperty("id").GetString()!)}&name={Uri.EscapeDataString(a.GetProperty("name").GetString()!)}")
+                        .ContinueWith(_ => Interlocked.Increment(ref files), TaskScheduler.Default));
+                await Task.WhenAll(downloads);
+            }
+            string? index = null;
+            do
+            {
+                var body = await http.GetByteArrayAsync(api + (index is null ? "" : "?index=" + Uri.EscapeDataString(index)));
+                Interlocked.Increment(ref requests);
+                if (body.Length == 0) break;
+                using var page = JsonDocument.Parse(body);
+                foreach (var e in page.RootElement.GetProperty("Emails").EnumerateArray())
+                    if (work != "save" || e.GetProperty("has_attachment").GetBoolean())
+                        pending.Add(Detail(e.GetProperty("message_id").GetString()!, e.GetProperty("owner").GetProperty("id").GetString()!));
+                var info = page.RootElement.GetProperty("info");
+                index = info.GetProperty("more_records").GetBoolean() ? info.GetProperty("next_index").GetString() : null;
+            }
+            while (index is not null);
+            await Task.WhenAll(pending);
+            var ms = clock.Elapsed.TotalMilliseconds;
+            var cpuMs = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds;
+            return JsonSerializer.Serialize(new { emails, files, requests, ms = Math.Round(ms), cpu_ms = Math.Round(cpuMs) });
         }
 
         // info.count and info.next_index (when more_records), read without building anything.

@@ -10,6 +10,8 @@ param(
     [int] $ThrottleLimit = 4,
     # First: time the first and last object (ForEach-Object); OutNull: | Out-Null, for CPU per e-mail.
     [ValidateSet('First', 'OutNull')] [string] $Consumer = 'First',
+    # List: Get-ZcrmRecordEmail; IncludeContent: with -IncludeContent; Export: | Export-ZcrmEmail; Save: | Save-ZcrmEmailAttachment.
+    [ValidateSet('List', 'IncludeContent', 'Export', 'Save')] [string] $Work = 'List',
     # Run the command a second time in the same process: the warm figures.
     [switch] $Warm
 )
@@ -29,14 +31,24 @@ function Measure-Once {
     $watch = [System.Diagnostics.Stopwatch]::StartNew()
     $script:first = $null
     $script:count = 0
+    # -ThrottleLimit 0: the defaults (no -ThrottleLimit at all).
+    $throttle = if ($ThrottleLimit -gt 0) { @{ ThrottleLimit = $ThrottleLimit } } else { @{} }
+    $folder = Join-Path ([System.IO.Path]::GetTempPath()) "zcrm-bench-$PID"
+    $command = switch ($Work) {
+        'List' { { $ids | Get-ZcrmRecordEmail -Module Deals @throttle } }
+        'IncludeContent' { { $ids | Get-ZcrmRecordEmail -Module Deals -IncludeContent @throttle } }
+        'Export' { { $ids | Get-ZcrmRecordEmail -Module Deals @throttle | Export-ZcrmEmail -Path $folder @throttle } }
+        'Save' { { $ids | Get-ZcrmRecordEmail -Module Deals @throttle | Save-ZcrmEmailAttachment -Path $folder @throttle } }
+    }
     if ($Consumer -eq 'OutNull') {
-        $ids | Get-ZcrmRecordEmail -Module Deals -ThrottleLimit $ThrottleLimit | Out-Null
+        & $command | Out-Null
     }
     else {
-        $ids | Get-ZcrmRecordEmail -Module Deals -ThrottleLimit $ThrottleLimit | ForEach-Object {
+        & $command | ForEach-Object {
             if ($script:count++ -eq 0) { $script:first = $watch.Elapsed.TotalMilliseconds }
         }
     }
+    if (Test-Path $folder) { Remove-Item $folder -Recurse -Force }
     $lastMs = $watch.Elapsed.TotalMilliseconds
     $process.Refresh()
     [ordered]@{ first_ms = $script:first; last_ms = $lastMs; emails = $script:count; command_cpu_ms = ($process.TotalProcessorTime - $cpu).TotalMilliseconds }
