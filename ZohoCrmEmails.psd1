@@ -16,6 +16,7 @@
         'Get-ZcrmEmailSharing'
         'Save-ZcrmEmailAttachment'
         'Export-ZcrmEmail'
+        'Test-ZcrmArchive'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

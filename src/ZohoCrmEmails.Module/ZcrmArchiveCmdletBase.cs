@@ -8,8 +8,9 @@ namespace ZohoCrmEmails.Module;
 
 /// <summary>
 /// What Save-ZcrmEmailAttachment and Export-ZcrmEmail share: e-mails from the pipeline (or -Module/-RecordId/-MessageId),
-/// a destination folder resolved the way Export-Csv resolves -Path, -Force, -ThrottleLimit, FileInfo output carrying the
-/// Zoho ids, and progress in files and bytes.
+/// destination folders resolved the way Export-Csv resolves -Path (one per e-mail with a script block), each with its
+/// index, so that what a folder holds already is skipped without a request; -Force, -ThrottleLimit, FileInfo output
+/// carrying the Zoho ids, and progress in files, bytes and items skipped.
 /// </summary>
 public abstract class ZcrmArchiveCmdletBase : ZcrmDataCmdletBase
 {
@@ -20,10 +21,16 @@ public abstract class ZcrmArchiveCmdletBase : ZcrmDataCmdletBase
     private static int _nextProgressId = FirstProgressId;
     private readonly int _progressId = Interlocked.Increment(ref _nextProgressId);
     private static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(200);
+    private readonly Dictionary<string, EmailArchiver> _archivers = new(StringComparer.Ordinal);
+    private readonly HashSet<(string Folder, ArchiveKey Key)> _taken = [];
+    private ZcrmClient _client = null!;
+    private ZcrmCallContext _context = null!;
+    private bool _whatIf;
     private ProgressRecord? _progress;
     private long _lastProgressTicks;
     private long _bytesWritten;
     private long _filesWritten;
+    private long _skipped;
 
     /// <summary>E-mails as Get-ZcrmRecordEmail writes them: listed ones are read in full when needed.</summary>
     [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = EmailSet)]
@@ -50,12 +57,15 @@ public abstract class ZcrmArchiveCmdletBase : ZcrmDataCmdletBase
     [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = IdSet)]
     public string? OwnerId { get; set; }
 
-    /// <summary>The destination folder; created when missing.</summary>
-    [Parameter(Mandatory = true, Position = 0)]
+    /// <summary>
+    /// The destination folder; created when missing. Takes pipeline input by property name so that a script block is
+    /// evaluated for each e-mail (delay-bind): -Path { "./deals/$($_.RecordId)" } gives each record a folder of its own.
+    /// </summary>
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
     public string Path { get; set; } = "";
 
-    /// <summary>Replace files that existed before this run.</summary>
+    /// <summary>Archive again what the folder's index holds, and replace files it does not know.</summary>
     [Parameter]
     public SwitchParameter Force { get; set; }
 
@@ -66,22 +76,48 @@ public abstract class ZcrmArchiveCmdletBase : ZcrmDataCmdletBase
     /// </summary>
     protected int ItemsAtOnce => Throttle * 2;
 
-    protected ArchiveFolder Folder { get; private set; } = null!;
-    protected EmailArchiver Archiver { get; private set; } = null!;
     protected abstract string Activity { get; }
 
     protected override void BeginProcessing()
     {
-        var folder = ResolveFolder();
-        var (client, context) = Open();
-        Folder = new ArchiveFolder(folder, Force);
-        Archiver = new EmailArchiver(client, Folder, context) { Progress = new BytesCounter(this) };
+        (_client, _context) = Open();
+        _whatIf = MyInvocation.BoundParameters.TryGetValue("WhatIf", out var w) ? w is SwitchParameter { IsPresent: true }
+            : GetVariableValue("WhatIfPreference") is true or SwitchParameter { IsPresent: true };
+    }
+
+    /// <summary>
+    /// The archiver of the current input's folder (-Path as bound for it), made on first use. A run that may write
+    /// starts there at once: what dead runs left in that folder is finished and cleared, even if nothing is new.
+    /// </summary>
+    protected EmailArchiver CurrentArchiver()
+    {
+        if (_archivers.TryGetValue(Path, out var archiver)) return archiver;
+        var folder = new ArchiveFolder(ResolveFolder(), Force);
+        archiver = new EmailArchiver(_client, folder, _context) { Progress = new BytesCounter(this) };
+        _archivers[Path] = archiver;
+        if (!_whatIf)
+        {
+            try
+            {
+                folder.BeginRun();
+            }
+            catch (ZcrmException ex)
+            {
+                ThrowTerminatingError(ErrorRecords.From(ex, Path, folder.Directory, Redact));
+            }
+        }
+        return archiver;
     }
 
     /// <summary>The e-mails of the current input: the piped e-mail, or one placeholder per -MessageId, to be read in full.</summary>
     protected IEnumerable<ZcrmEmail> CurrentEmails()
     {
         if (ParameterSetName == EmailSet) return [InputObject!];
+        if (RecordIdTransformationAttribute.Missing(RecordId) is { } missing)
+        {
+            ReportError(missing, null, Module);
+            return [];
+        }
         var owner = string.IsNullOrEmpty(OwnerId) ? null : OwnerId;
         try
         {
@@ -97,6 +133,17 @@ public abstract class ZcrmArchiveCmdletBase : ZcrmDataCmdletBase
             Module = Module, RecordId = RecordId, MessageId = m, HasAttachment = true,
             Owner = owner is null ? null : new ZcrmUserRef { Id = owner },
         });
+    }
+
+    /// <summary>False for an item this run has taken for the folder before (an e-mail piped twice): it is archived once.</summary>
+    protected bool FirstInRun(EmailArchiver archiver, ArchiveKey key) => _taken.Add((archiver.Folder.Directory, key));
+
+    /// <summary>An item the folder holds already: not fetched, not written, not output; said on -Verbose, counted in the progress.</summary>
+    protected void Skip(string what, EmailArchiver archiver, string name)
+    {
+        Interlocked.Increment(ref _skipped);
+        WriteVerbose(Redact($"Skipped {what}: archived already as '{name}' in {archiver.Folder.Directory} (zcrm-index.csv; -Force archives it again)."));
+        ReportProgress(false);
     }
 
     // As Export-Csv: relative to the current location, ~ and FileSystem drives (TestDrive:) resolved; other providers refused.
@@ -141,9 +188,17 @@ public abstract class ZcrmArchiveCmdletBase : ZcrmDataCmdletBase
         FlushTrace();
     }
 
-    /// <summary>The file as output: a FileInfo (so Measure-Object Length and Remove-Item just work) with the Zoho ids.</summary>
-    protected void WriteFile(FileInfo file, string typeName, ZcrmEmail email, string? attachmentId)
+    /// <summary>
+    /// The file as output: a FileInfo (so Measure-Object Length and Remove-Item just work) with the Zoho ids. A file
+    /// another run archived meanwhile (null) is a skip.
+    /// </summary>
+    protected void WriteFile(FileInfo? file, string typeName, EmailArchiver archiver, ZcrmEmail email, string? attachmentId, string what)
     {
+        if (file is null)
+        {
+            Skip(what, archiver, "(by another run, meanwhile)");
+            return;
+        }
         Interlocked.Increment(ref _filesWritten);
         var output = PSObject.AsPSObject(file);
         output.TypeNames.Insert(0, typeName);
@@ -166,12 +221,22 @@ public abstract class ZcrmArchiveCmdletBase : ZcrmDataCmdletBase
     private void ReportProgress(bool force)
     {
         var now = Stopwatch.GetTimestamp();
-        if (!force && (_progress is null ? Interlocked.Read(ref _bytesWritten) == 0 : Stopwatch.GetElapsedTime(_lastProgressTicks, now) < ProgressInterval))
+        var started = Interlocked.Read(ref _bytesWritten) > 0 || Interlocked.Read(ref _skipped) > 0;
+        if (!force && (_progress is null ? !started : Stopwatch.GetElapsedTime(_lastProgressTicks, now) < ProgressInterval))
             return;
         _lastProgressTicks = now;
         _progress ??= new ProgressRecord(_progressId, Activity, "Starting");
-        _progress.StatusDescription = $"{Interlocked.Read(ref _filesWritten)} files, {Interlocked.Read(ref _bytesWritten) / 1048576.0:0.0} MB written to {Folder.Directory}";
+        var where = _archivers.Count == 1 ? $" to {_archivers.Values.First().Folder.Directory}" : $" to {_archivers.Count} folders";
+        _progress.StatusDescription = $"{Interlocked.Read(ref _filesWritten)} files, {Interlocked.Read(ref _bytesWritten) / 1048576.0:0.0} MB written{where}; " +
+            $"{Interlocked.Read(ref _skipped)} archived already";
         WriteProgress(_progress);
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+            foreach (var archiver in _archivers.Values) archiver.Folder.Dispose();   // ends the run in each folder
+        base.Dispose(disposing);
     }
 
     // Downloads report from worker threads; the pipeline thread shows the total.

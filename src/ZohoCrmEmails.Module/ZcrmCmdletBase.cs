@@ -73,6 +73,13 @@ public abstract class ZcrmCmdletBase : PSCmdlet, IDisposable
         }
     }
 
+    /// <summary>Waits for async work's result on the pipeline thread, as <see cref="Wait(Task)"/>.</summary>
+    protected T Wait<T>(Task<T> task)
+    {
+        Wait((Task)task);
+        return task.Result;
+    }
+
     /// <summary>Runs the pipeline-thread part of a blocking enumeration, turning a stop into PipelineStoppedException.</summary>
     protected IEnumerable<T> Stoppable<T>(IEnumerable<T> source)
     {

@@ -87,4 +87,6 @@ public static class ZcrmErrorCodes
     public const string WriteFailed = "WriteFailed";
     public const string HttpError = "HttpError";
     public const string CreditReserveReached = "CreditReserveReached";
+    public const string ArchiveLocked = "ArchiveLocked";
+    public const string ArchiveIndexNotFound = "ArchiveIndexNotFound";
 }

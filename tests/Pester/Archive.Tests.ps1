@@ -36,9 +36,9 @@ Describe 'Save-ZcrmEmailAttachment' {
         $stats = Get-ZcrmSimulatorStat $sim
         $stats.detailRequests | Should -Be 7     # listed e-mails are read in full once, to learn their attachments
         $stats.downloadRequests | Should -Be 14
-        ($files | Measure-Object Length -Sum).Sum | Should -Be ((Get-ChildItem $dir | Measure-Object Length -Sum).Sum)
+        ($files | Measure-Object Length -Sum).Sum | Should -Be ((Get-ArchiveFile $dir | Measure-Object Length -Sum).Sum)
         $files | Remove-Item
-        @(Get-ChildItem $dir -Force).Count | Should -Be 0
+        @(Get-ArchiveFile $dir).Count | Should -Be 0
     }
 
     It 'skips listed e-mails without attachments without a request' {
@@ -108,7 +108,7 @@ Describe 'Save-ZcrmEmailAttachment' {
 
         $files.Count | Should -Be 14
         $files | ForEach-Object { $_.DirectoryName | Should -Be $dir }
-        @(Get-ChildItem $dir -Force).Count | Should -Be 14
+        @(Get-ArchiveFile $dir).Count | Should -Be 14
         @(Get-ChildItem $TestDrive -Recurse -Force | Where-Object { $_.FullName -notlike "$dir*" }).Count | Should -Be $outside.Count
         $invalid = [System.IO.Path]::GetInvalidFileNameChars() + [char[]]'<>:"/\|?*'
         $files | ForEach-Object { $_.Name.IndexOfAny($invalid) | Should -Be -1 }
@@ -137,7 +137,7 @@ Describe 'Save-ZcrmEmailAttachment' {
 
         $run.Errors.Count | Should -Be 2
         $run.Errors | ForEach-Object { $_.FullyQualifiedErrorId | Should -BeLike 'Zcrm.AttachmentSizeMismatch,*' }
-        @(Get-ChildItem $dir -Force -ErrorAction SilentlyContinue).Count | Should -Be 0
+        @(Get-ArchiveFile $dir).Count | Should -Be 0
     }
 
     It 'streams a 200 MB attachment with the process growing by a few tens of MB at most' {
@@ -173,7 +173,7 @@ Describe 'Export-ZcrmEmail' {
         $text | Should -Match "(?m)^X-Zoho-Message-Id: $([regex]::Escape($mails[0].MessageId))\r$"
         $text | Should -Match 'Content-Disposition: attachment; filename=quote-1-1\.pdf'
         (Get-ZcrmSimulatorStat $sim).downloadRequests | Should -Be 2
-        @(Get-ChildItem $dir -Force).Count | Should -Be 3        # no temporary file left
+        @(Get-ArchiveFile $dir).Count | Should -Be 3        # no temporary file left
     }
 
     It 'leaves the attachments out with -NoAttachments, with no download request' {
@@ -194,16 +194,36 @@ Describe 'Export-ZcrmEmail' {
     }
 
     It 'names same-named files in input order whatever finishes first, and keeps an older file without -Force' {
-        $mail = Get-ZcrmRecordEmail Deals $deal | Select-Object -First 1
-        # Six at once: names are taken in input order on the pipeline thread, never by whichever read ends first.
-        $files = @(1..6 | ForEach-Object { $mail } | Export-ZcrmEmail -Path $dir -NoAttachments -ThrottleLimit 6)
+        $full = Get-ZcrmRecordEmail Deals $deal -IncludeContent | Select-Object -First 1
+        # Six e-mails of one time and subject, written at once: names are taken in input order on the pipeline thread.
+        $mails = 1..6 | ForEach-Object {
+            $m = [ZohoCrmEmails.Models.ZcrmEmail]::new()
+            $m.Module = 'Deals'; $m.RecordId = $deal; $m.MessageId = "m$_"; $m.Subject = $full.Subject; $m.Time = $full.Time
+            $m.SentTime = $full.SentTime; $m.Content = "body $_"; $m.MailFormat = 'text'
+            $m
+        }
+        $files = @($mails | Export-ZcrmEmail -Path $dir -NoAttachments -ThrottleLimit 6)
         $files.Name | Should -Be (@('2024-05-09 123312 Deals 4001 mail 1_ quote follow-up.eml') + (2..6 | ForEach-Object { "2024-05-09 123312 Deals 4001 mail 1_ quote follow-up ($_).eml" }))
-        $saved = @(1..4 | ForEach-Object { $mail } | Save-ZcrmEmailAttachment -Path $dir -ThrottleLimit 4)
-        $saved.Name | Should -Be @('quote-1-1.pdf', 'quote-1-2.pdf', 'quote-1-1 (2).pdf', 'quote-1-2 (2).pdf', 'quote-1-1 (3).pdf', 'quote-1-2 (3).pdf', 'quote-1-1 (4).pdf', 'quote-1-2 (4).pdf')
+        $files.MessageId | Should -Be @('m1', 'm2', 'm3', 'm4', 'm5', 'm6')
 
-        $run = Invoke-Captured { $mail | Export-ZcrmEmail -Path $dir -NoAttachments }
+        # A file the archive's index does not know is not replaced.
+        $other = Join-Path $TestDrive ([guid]::NewGuid().ToString('N'))
+        $null = New-Item -ItemType Directory $other
+        Set-Content (Join-Path $other '2024-05-09 123312 Deals 4001 mail 1_ quote follow-up.eml') 'mine'
+        $run = Invoke-Captured { $full | Export-ZcrmEmail -Path $other -NoAttachments }
         $run.Errors[0].FullyQualifiedErrorId | Should -Be 'Zcrm.FileExists,ZohoCrmEmails.Module.ExportZcrmEmailCommand'
-        $run.Errors[0].TargetObject | Should -Be $mail.MessageId
+        $run.Errors[0].TargetObject | Should -Be $full.MessageId
+        Get-Content (Join-Path $other '2024-05-09 123312 Deals 4001 mail 1_ quote follow-up.eml') | Should -Be 'mine'
+    }
+
+    It 'writes an e-mail piped twice in one run once' {
+        $mail = Get-ZcrmRecordEmail Deals $deal | Select-Object -First 1
+
+        $files = @($mail, $mail | Export-ZcrmEmail -Path $dir -NoAttachments)
+        $saved = @($mail, $mail | Save-ZcrmEmailAttachment -Path $dir)
+
+        $files.Count | Should -Be 1
+        $saved.Name | Should -Be @('quote-1-1.pdf', 'quote-1-2.pdf')
     }
 
     It 'reads an e-mail given by id in full first' {

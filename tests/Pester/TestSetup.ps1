@@ -88,3 +88,9 @@ function Get-ClosedPort {
     $listener.Stop()
     $port
 }
+
+# The files of an archive folder: not its index (zcrm-index.csv) or its lock (zcrm-index.lock).
+function Get-ArchiveFile([string] $Path) {
+    if (-not (Test-Path $Path)) { return }
+    Get-ChildItem $Path -Force -File -Recurse | Where-Object Name -NotIn 'zcrm-index.csv', 'zcrm-index.lock'
+}

@@ -4,10 +4,10 @@ namespace ZohoCrmEmails.Module.Tests;
 
 public sealed class ManifestAndHelpTests : PowerShellTest
 {
-    private static readonly string[] Cmdlets = ["Connect-Zcrm", "Disconnect-Zcrm", "Export-ZcrmEmail", "Get-ZcrmEmailSharing", "Get-ZcrmRecordEmail", "Save-ZcrmEmailAttachment"];
+    private static readonly string[] Cmdlets = ["Connect-Zcrm", "Disconnect-Zcrm", "Export-ZcrmEmail", "Get-ZcrmEmailSharing", "Get-ZcrmRecordEmail", "Save-ZcrmEmailAttachment", "Test-ZcrmArchive"];
 
     [Fact]
-    public void The_manifest_exports_exactly_the_six_cmdlets_and_nothing_else()
+    public void The_manifest_exports_exactly_the_modules_cmdlets_and_nothing_else()
     {
         var r = Run("Get-Module ZohoCrmEmails");
         var module = (PSModuleInfo)Assert.Single(r.Output).BaseObject;
@@ -36,6 +36,7 @@ public sealed class ManifestAndHelpTests : PowerShellTest
     [InlineData("Get-ZcrmEmailSharing")]
     [InlineData("Save-ZcrmEmailAttachment")]
     [InlineData("Export-ZcrmEmail")]
+    [InlineData("Test-ZcrmArchive")]
     public void Get_Help_shows_synopsis_description_every_parameter_and_three_examples(string cmdlet)
     {
         var r = Run($"Get-Help {cmdlet} -Full");

@@ -101,6 +101,8 @@ public sealed class SimulatorKnobs
     public long DownloadDeclaredLengthExtra { get; set; }
     /// <summary>Added to every attachment's listed size (what Zoho lists then differs from what it sends).</summary>
     public long ListedAttachmentSizeExtra { get; set; }
+    /// <summary>Downloads are sent at about this many bytes a second (a slow link: time to kill a run mid-file).</summary>
+    public long? DownloadBytesPerSecond { get; set; }
     /// <summary>Downloads trickle: one byte every 20 ms, never a stall long enough for a timeout.</summary>
     public bool TrickleDownloads { get; set; }
     /// <summary>Downloads that send half the file, then drop the connection.</summary>

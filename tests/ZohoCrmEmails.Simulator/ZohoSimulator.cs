@@ -489,8 +489,14 @@ public sealed class ZohoSimulator : IAsyncDisposable
         ctx.Response.ContentLength = attachment.Size + knobs.DownloadDeclaredLengthExtra;
         var drop = knobs.TakeDropMidFile();
         var chunk = new byte[64 * 1024];
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         for (long sent = 0; sent < attachment.Size;)
         {
+            if (knobs.DownloadBytesPerSecond is { } rate and > 0)
+            {
+                var due = TimeSpan.FromSeconds((double)sent / rate) - System.Diagnostics.Stopwatch.GetElapsedTime(started);
+                if (due > TimeSpan.Zero) await Task.Delay(due, ctx.RequestAborted).ConfigureAwait(false);
+            }
             if (drop && sent >= attachment.Size / 2)
             {
                 await ctx.Response.Body.FlushAsync().ConfigureAwait(false);

@@ -18,15 +18,21 @@ public sealed class ArchiveTests : SimulatorTest, IDisposable
     private EmailArchiver Archiver(ZcrmClient c, bool overwrite = false) => new(c, new ArchiveFolder(_folder, overwrite), ZcrmCallContext.None);
 
     // As the cmdlet does: the name taken first (in input order), then the download.
-    private static Task<FileInfo> Save(EmailArchiver archiver, EmailAttachment item, CancellationToken ct) =>
-        archiver.SaveAttachmentAsync(item, archiver.ReserveAttachmentPath(item), ct);
+    private static async Task<FileInfo> Save(EmailArchiver archiver, EmailAttachment item, CancellationToken ct) =>
+        (await archiver.SaveAttachmentAsync(item, archiver.ReserveAttachmentPath(item), ct))!;
+
+    private static readonly ArchiveEntry AnyRow = new("Deals", "1", "m", "", "", null, "", 0, "", default);
 
     private async Task<ZcrmEmail> FirstWithAttachmentsAsync(ZcrmClient c) =>
         await c.GetEmailAsync("Deals", SimRecords.Deal25, (await c.GetEmailPageAsync("Deals", SimRecords.Deal25)).Emails[0].MessageId);
 
     private static byte[] Expected(ZcrmAttachment a) => Enumerable.Range(0, (int)a.Size!.Value).Select(i => SimData.AttachmentByte(a.Id!, i)).ToArray();
 
-    private string[] FilesLeft() => Directory.Exists(_folder) ? Directory.GetFiles(_folder, "*", SearchOption.AllDirectories) : [];
+    // The files of the archive: not its index, its lock, or the lock file of the run still going.
+    private string[] FilesLeft() => Directory.Exists(_folder)
+        ? Directory.GetFiles(_folder, "*", SearchOption.AllDirectories)
+            .Where(f => Path.GetFileName(f) is not (ArchiveIndex.FileName or ArchiveIndex.LockFileName) && !f.EndsWith(".run", StringComparison.Ordinal)).ToArray()
+        : [];
 
     [Theory]
     [MemberData(nameof(HostileNames))]
@@ -124,10 +130,10 @@ public sealed class ArchiveTests : SimulatorTest, IDisposable
     {
         var folder = new ArchiveFolder(_folder, overwrite: false);
         await Assert.ThrowsAsync<InvalidOperationException>(() =>
-            folder.WriteAsync(async (s, ct) => { await s.WriteAsync(new byte[100], ct); throw new InvalidOperationException("broken"); }, () => folder.Reserve("x.bin"), default));
+            folder.WriteAsync(async (s, ct) => { await s.WriteAsync(new byte[100], ct); throw new InvalidOperationException("broken"); }, () => folder.Reserve("x.bin"), AnyRow, default));
         using var cts = new CancellationTokenSource();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
-            folder.WriteAsync(async (s, ct) => { await s.WriteAsync(new byte[100], ct); cts.Cancel(); ct.ThrowIfCancellationRequested(); }, () => folder.Reserve("y.bin"), cts.Token));
+            folder.WriteAsync(async (s, ct) => { await s.WriteAsync(new byte[100], ct); cts.Cancel(); ct.ThrowIfCancellationRequested(); }, () => folder.Reserve("y.bin"), AnyRow, cts.Token));
         Assert.Empty(FilesLeft());
     }
 
@@ -192,7 +198,7 @@ public sealed class ArchiveTests : SimulatorTest, IDisposable
             .WaitAsync(TimeSpan.FromSeconds(60)));
 
         Assert.Equal("Zcrm.Timeout", ex.ErrorId);
-        Assert.Empty(Directory.EnumerateFileSystemEntries(_folder));
+        Assert.Empty(FilesLeft());
     }
 
     [Fact]
@@ -290,7 +296,7 @@ public sealed class ArchiveTests : SimulatorTest, IDisposable
         var listed = (await c.GetEmailPageAsync("Deals", SimRecords.Deal25)).Emails[0];
         var archiver = Archiver(c);
         var full = await archiver.ReadInFullAsync(listed, default);
-        var file = await archiver.ExportAsync(full, archiver.ReserveEmlPath(full), includeAttachments: true, default);
+        var file = (await archiver.ExportAsync(full, archiver.ReserveEmlPath(full), includeAttachments: true, default))!;
 
         Assert.Equal(Path.Combine(_folder, EmailArchiver.EmlFileName(full)), file.FullName);
         using var message = await MimeMessage.LoadAsync(file.FullName);

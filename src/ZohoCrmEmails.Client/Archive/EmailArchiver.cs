@@ -3,14 +3,23 @@ using ZohoCrmEmails.Models;
 namespace ZohoCrmEmails.Archive;
 
 /// <summary>One attachment to save, with the e-mail it belongs to.</summary>
-public sealed record EmailAttachment(ZcrmEmail Email, ZcrmAttachment Attachment);
+public sealed record EmailAttachment(ZcrmEmail Email, ZcrmAttachment Attachment)
+{
+    public ArchiveKey Key => EmailArchiver.KeyOf(Email, Attachment.Id ?? "");
+}
 
 /// <summary>
 /// Saves attachments and exports e-mails as .eml files into one <see cref="ArchiveFolder"/>, for one run: names
-/// from the sender made safe and unique, files written whole or not at all, memory flat whatever the file size.
+/// from the sender made safe and unique, files written whole or not at all, memory flat whatever the file size, and
+/// every file in the folder's index.
 /// </summary>
 public sealed class EmailArchiver(ZcrmClient client, ArchiveFolder folder, ZcrmCallContext context)
 {
+    public ArchiveFolder Folder => folder;
+
+    /// <summary>The index key of an e-mail's .eml (no attachment id) or of one of its attachments.</summary>
+    public static ArchiveKey KeyOf(ZcrmEmail email, string attachmentId = "") => new(email.Module, email.RecordId, email.MessageId, attachmentId);
+
     /// <summary>Bytes written as they are (negative when a download starts over), for a progress display.</summary>
     public IProgress<long>? Progress { get; init; }
 
@@ -25,10 +34,13 @@ public sealed class EmailArchiver(ZcrmClient client, ArchiveFolder folder, ZcrmC
     /// by a file from before the run.
     /// </summary>
     public string? ReserveAttachmentPath(EmailAttachment item) =>
-        SafeFileName.TryFrom(item.Attachment.Name) is { } listed ? folder.Reserve(listed) : null;
+        SafeFileName.TryFrom(item.Attachment.Name) is { } listed ? folder.Reserve(listed, item.Key) : null;
 
-    /// <summary>Saves one attachment to <paramref name="path"/> (from <see cref="ReserveAttachmentPath"/>).</summary>
-    public Task<FileInfo> SaveAttachmentAsync(EmailAttachment item, string? path, CancellationToken ct)
+    /// <summary>
+    /// Saves one attachment to <paramref name="path"/> (from <see cref="ReserveAttachmentPath"/>) and indexes it. Null
+    /// when another run saved it meanwhile.
+    /// </summary>
+    public Task<FileInfo?> SaveAttachmentAsync(EmailAttachment item, string? path, CancellationToken ct)
     {
         var (email, attachment) = item;
         var id = attachment.Id ?? "";
@@ -36,18 +48,22 @@ public sealed class EmailArchiver(ZcrmClient client, ArchiveFolder folder, ZcrmC
         return folder.WriteAsync(
             async (file, token) => download = await client.DownloadAttachmentAsync(email.Module, email.RecordId, email.MessageId, ZcrmClient.OwnerIdOf(email, null), id,
                 attachment.Name, attachment.Size, file, Progress, context, token).ConfigureAwait(false),
-            () => path ?? folder.Reserve(SafeFileName.From(download!.FileName, "attachment-" + id)),
+            () => path ?? folder.Reserve(SafeFileName.From(download!.FileName, "attachment-" + id), item.Key),
+            Row(email, id, attachment.Name ?? "", email.Attachments?.Count),
             ct);
     }
 
+    private static ArchiveEntry Row(ZcrmEmail email, string attachmentId, string attachmentName, int? attachments) =>
+        new(email.Module, email.RecordId, email.MessageId, attachmentId, attachmentName, attachments, "", 0, "", default);
+
     /// <summary>The .eml file an e-mail read in full will be written to, taken now (in input order, as for attachments).</summary>
-    public string ReserveEmlPath(ZcrmEmail full) => folder.Reserve(EmlFileName(full));
+    public string ReserveEmlPath(ZcrmEmail full) => folder.Reserve(EmlFileName(full), KeyOf(full));
 
     /// <summary>
     /// Writes an e-mail read in full as one RFC 5322 .eml file at <paramref name="path"/> (from
     /// <see cref="ReserveEmlPath"/>), with its attachments unless <paramref name="includeAttachments"/> is false.
     /// </summary>
-    public async Task<FileInfo> ExportAsync(ZcrmEmail full, string path, bool includeAttachments, CancellationToken ct)
+    public async Task<FileInfo?> ExportAsync(ZcrmEmail full, string path, bool includeAttachments, CancellationToken ct)
     {
         if (!full.HasContent)
             throw new ArgumentException("Read the e-mail in full first.", nameof(full));
@@ -66,7 +82,8 @@ public sealed class EmailArchiver(ZcrmClient client, ArchiveFolder folder, ZcrmC
                     parts.Add(await DownloadForEmlAsync(full, attachment, held, ct).ConfigureAwait(false));
                 }
             }
-            return await folder.WriteAsync((file, token) => EmlWriter.WriteAsync(full, parts, file, token), () => path, ct).ConfigureAwait(false);
+            return await folder.WriteAsync((file, token) => EmlWriter.WriteAsync(full, parts, file, token), () => path, Row(full, "", "", null), ct)
+                .ConfigureAwait(false);
         }
         finally
         {
