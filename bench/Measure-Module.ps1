@@ -111,7 +111,7 @@ function Save-Ids([string[]] $Ids) {
 $pwshPath = (Get-Process -Id $PID).Path
 function Invoke-Module([string] $IdsFile, [int] $Throttle, [string] $Consumer, [switch] $Warm, [string] $Task = 'List') {
     $arguments = @('-NoProfile', '-File', (Join-Path $PSScriptRoot 'pwsh' 'Run-Module.ps1'), '-Manifest', $manifest, '-BaseUri', $sim.BaseUri,
-        '-IdsFile', $IdsFile, '-ThrottleLimit', $Throttle, '-Consumer', $Consumer, '-Work', $Task)
+        '-IdsFile', $IdsFile, '-ThrottleLimit', $Throttle, '-Consumer', $Consumer, '-Work', $Task, '-ArchiveRoot', $archives)
     if ($Warm) { $arguments += '-Warm' }
     Invoke-Measured $pwshPath $arguments
 }
@@ -164,6 +164,9 @@ $secrets = @(Get-ZcrmSimulatorSecret)
 $fixture.ZCRM_CLIENT_SECRET = $secrets | Where-Object { $_ -like 'sim-client-secret-*' }
 $fixture.ZCRM_REFRESH_TOKEN = $secrets | Where-Object { $_ -like '1000.sim-refresh-token-*' }
 
+# Archives written by S6 and S7, removed at the end: deleting a thousand files just before the next run writes a
+# thousand costs ext4 a search past the recently deleted inodes for every file created, which a nightly job never pays.
+$archives = Join-Path $work 'archives'
 $sim = Start-ZcrmSimulator -Configuration $Configuration
 $rows = [System.Collections.Generic.List[string]]::new()
 $notes = [System.Collections.Generic.List[string]]::new()
@@ -255,6 +258,7 @@ try {
 }
 finally {
     Stop-ZcrmSimulator $sim
+    if (Test-Path $archives) { Remove-Item $archives -Recurse -Force }
 }
 
 $machine = "$([Environment]::ProcessorCount) cores, $([System.Runtime.InteropServices.RuntimeInformation]::OSDescription.Trim()), pwsh $($PSVersionTable.PSVersion), $([System.Runtime.InteropServices.RuntimeInformation]::FrameworkDescription)"

@@ -12,6 +12,8 @@ param(
     [ValidateSet('First', 'OutNull')] [string] $Consumer = 'First',
     # List: Get-ZcrmRecordEmail; IncludeContent: with -IncludeContent; Export: | Export-ZcrmEmail; Save: | Save-ZcrmEmailAttachment.
     [ValidateSet('List', 'IncludeContent', 'Export', 'Save')] [string] $Work = 'List',
+    # Where Export and Save write (a new folder of this process's under it); left for the caller to remove.
+    [string] $ArchiveRoot = [System.IO.Path]::GetTempPath(),
     # Run the command a second time in the same process: the warm figures.
     [switch] $Warm
 )
@@ -33,7 +35,7 @@ function Measure-Once {
     $script:count = 0
     # -ThrottleLimit 0: the defaults (no -ThrottleLimit at all).
     $throttle = if ($ThrottleLimit -gt 0) { @{ ThrottleLimit = $ThrottleLimit } } else { @{} }
-    $folder = Join-Path ([System.IO.Path]::GetTempPath()) "zcrm-bench-$PID"
+    $folder = Join-Path $ArchiveRoot "zcrm-bench-$PID-$([guid]::NewGuid().ToString('N').Substring(0, 6))"
     $command = switch ($Work) {
         'List' { { $ids | Get-ZcrmRecordEmail -Module Deals @throttle } }
         'IncludeContent' { { $ids | Get-ZcrmRecordEmail -Module Deals -IncludeContent @throttle } }
@@ -48,7 +50,6 @@ function Measure-Once {
             if ($script:count++ -eq 0) { $script:first = $watch.Elapsed.TotalMilliseconds }
         }
     }
-    if (Test-Path $folder) { Remove-Item $folder -Recurse -Force }
     $lastMs = $watch.Elapsed.TotalMilliseconds
     $process.Refresh()
     [ordered]@{ first_ms = $script:first; last_ms = $lastMs; emails = $script:count; command_cpu_ms = ($process.TotalProcessorTime - $cpu).TotalMilliseconds }

@@ -31,7 +31,7 @@ public sealed class ArchiveTests : SimulatorTest, IDisposable
     // The files of the archive: not its index, its lock, or the lock file of the run still going.
     private string[] FilesLeft() => Directory.Exists(_folder)
         ? Directory.GetFiles(_folder, "*", SearchOption.AllDirectories)
-            .Where(f => Path.GetFileName(f) is not (ArchiveIndex.FileName or ArchiveIndex.LockFileName) && !f.EndsWith(".run", StringComparison.Ordinal)).ToArray()
+            .Where(f => Path.GetFileName(f) is not (ArchiveIndex.FileName or ArchiveIndex.LockFileName) && !f.EndsWith(".run", StringComparison.Ordinal) && !f.EndsWith(".journal", StringComparison.Ordinal)).ToArray()
         : [];
 
     [Theory]

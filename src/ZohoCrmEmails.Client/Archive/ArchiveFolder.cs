@@ -103,23 +103,26 @@ public sealed class ArchiveFolder : IDisposable
     /// cancellation removes the temporary file, so no partial or wrong file is left behind. Null when another run
     /// archived the same item meanwhile.
     /// </summary>
-    public async Task<FileInfo?> WriteAsync(Func<FileStream, CancellationToken, Task> write, Func<string> finalPath, ArchiveEntry row, CancellationToken ct)
+    public async Task<FileInfo?> WriteAsync(Func<Stream, CancellationToken, Task> write, Func<string> finalPath, ArchiveEntry row, CancellationToken ct)
     {
         string? temporary = null;
         try
         {
             long length;
+            string? sha256;
             await using (var stream = CreateTemporary(deleteOnClose: false))
             {
                 temporary = stream.Name;
-                await write(stream, ct).ConfigureAwait(false);
+                using var hashing = new HashingStream(stream);
+                await write(hashing, ct).ConfigureAwait(false);
                 await stream.FlushAsync(ct).ConfigureAwait(false);
                 // On the disk before it gets its name: a power cut cannot leave a complete-looking file short.
                 stream.Flush(flushToDisk: true);
                 length = stream.Length;
+                sha256 = hashing.Sha256;
             }
             ct.ThrowIfCancellationRequested();
-            var sha256 = ArchiveIndex.Sha256Of(temporary);
+            sha256 ??= ArchiveIndex.Sha256Of(temporary);
             var entry = row with { Name = Path.GetFileName(finalPath()), Length = length, Sha256 = sha256, ArchivedAt = DateTimeOffset.UtcNow };
             var committed = await Index.CommitAsync(temporary, entry, Overwrite).ConfigureAwait(false);
             temporary = null;   // moved, or removed by the index

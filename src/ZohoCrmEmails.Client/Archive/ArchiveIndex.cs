@@ -37,6 +37,9 @@ public sealed class ArchiveIndex : IDisposable
     private bool _loaded;
     private int _superseded;
     private FileStream? _runLock;
+    // Open for the run and emptied after each commit: a file made and deleted per commit costs the file system an
+    // inode each time, which ext4 makes expensive for a folder where many were just deleted.
+    private FileStream? _journal;
     private bool _disposed;
 
     public ArchiveIndex(string directory)
@@ -191,7 +194,11 @@ public sealed class ArchiveIndex : IDisposable
                 }
                 if (placed.Count == 0) return;
                 // Journal first: a kill between the renames and the index write is finished by the next run.
-                AppendDurably(JournalPath, placed.Select(x => IndexCsv.Line(x.Entry)), header: false);
+                _journal ??= new FileStream(JournalPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read, 1);
+                _journal.SetLength(0);
+                _journal.Position = 0;
+                _journal.Write(Encoding.UTF8.GetBytes(string.Concat(placed.Select(x => IndexCsv.Line(x.Entry)))));
+                _journal.Flush(flushToDisk: true);
                 var moved = new List<(Pending Pending, ArchiveEntry Entry)>();
                 foreach (var (p, e) in placed)
                 {
@@ -205,14 +212,9 @@ public sealed class ArchiveIndex : IDisposable
                         p.Done.TrySetException(ex);   // that file only; the others are committed
                     }
                 }
-                if (moved.Count == 0)
-                {
-                    File.Delete(JournalPath);
-                    return;
-                }
+                if (moved.Count == 0) return;
                 AppendDurably(IndexPath, moved.Select(x => IndexCsv.Line(x.Entry)), header: true);
                 _loadedLength = new FileInfo(IndexPath).Length;
-                File.Delete(JournalPath);   // all in the index now: nothing left for a next run to finish
                 foreach (var (p, e) in moved)
                 {
                     Add(e);
@@ -262,6 +264,8 @@ public sealed class ArchiveIndex : IDisposable
                     Compact();
                 }
             }
+            // All its rows are in the index now: nothing is left for a next run to finish.
+            _journal?.Dispose();
             if (File.Exists(JournalPath)) File.Delete(JournalPath);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ZcrmException)
