@@ -12,6 +12,7 @@
     CmdletsToExport      = @(
         'Connect-Zcrm'
         'Disconnect-Zcrm'
+        'Get-ZcrmConnection'
         'Get-ZcrmRecordEmail'
         'Get-ZcrmEmailSharing'
         'Save-ZcrmEmailAttachment'

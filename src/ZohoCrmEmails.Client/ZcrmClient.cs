@@ -14,7 +14,7 @@ namespace ZohoCrmEmails;
 /// connection-wide concurrency limit and the redaction of its secrets. Thread-safe; share one across all calls.
 /// Every public call validates its input once, before any request, and every error it throws is redacted.
 /// </summary>
-public sealed class ZcrmClient : ZcrmConnection
+public sealed class ZcrmClient : IZcrmConnectionState, IDisposable
 {
     private const string ApiClientName = "ZohoCrmEmails.Api";
     private const string AccountsClientName = "ZohoCrmEmails.Accounts";
@@ -78,6 +78,7 @@ public sealed class ZcrmClient : ZcrmConnection
             .AddHttpMessageHandler(() => new WireHandler(options.RequestTimeout, options.MaxResponseBytes, _counters, Redactor))
             .ConfigureHttpClient(c => c.Timeout = Timeout.InfiniteTimeSpan);
         _services = services.BuildServiceProvider();
+        Connection = new ZcrmConnection(this);
         var factory = _services.GetRequiredService<IHttpClientFactory>();
         _tokens = new TokenProvider(options, factory.CreateClient(AccountsClientName), _endpoints.TokenUrl, Redactor);
         _api = factory.CreateClient(ApiClientName);
@@ -96,25 +97,28 @@ public sealed class ZcrmClient : ZcrmConnection
     /// <summary>The connection's redaction step, for every text made from what it sent or received.</summary>
     public SecretRedactor Redactor { get; }
 
-    public override ZcrmDataCenter DataCenter => _options.DataCenter;
-    public override Uri AccountsUrl => _endpoints.AccountsUrl;
-    public override Uri ApiDomain => _endpoints.ApiDomain(_tokens.Current?.ApiDomain);
-    public override string ApiVersion => _options.ApiVersion;
-    public override DateTimeOffset? TokenExpiresAt => _tokens.Current?.ExpiresAt;
-    public override bool CanRenewToken => _tokens.CanRenew;
-    public override long? ApiCreditsRemaining => _apiBreaker.CreditsRemaining;
+    /// <summary>The connection as users see it: settings and state, read live from this client.</summary>
+    public ZcrmConnection Connection { get; }
+
+    public ZcrmDataCenter DataCenter => _options.DataCenter;
+    public Uri AccountsUrl => _endpoints.AccountsUrl;
+    public Uri ApiDomain => _endpoints.ApiDomain(_tokens.Current?.ApiDomain);
+    public string ApiVersion => _options.ApiVersion;
+    public DateTimeOffset? TokenExpiresAt => _tokens.Current?.ExpiresAt;
+    public bool CanRenewToken => _tokens.CanRenew;
+    public long? ApiCreditsRemaining => _apiBreaker.CreditsRemaining;
     public long? ApiCreditReserve => _options.ApiCreditReserve;
-    public override long RequestsSent => _counters.RequestsSent;
-    public override long TokenRequests => _tokens.TokenRequests;
-    public override int ConcurrencyLimit => _limiter.CurrentLimit;
+    public long RequestsSent => _counters.RequestsSent;
+    public long TokenRequests => _tokens.TokenRequests;
+    public int ConcurrencyLimit => _limiter.CurrentLimit;
     /// <summary>The ceiling of <see cref="ConcurrencyLimit"/>: the edition's cap as given to the connection.</summary>
     public int MaxConcurrentRequests => _limiter.Ceiling;
-    public override long MaxResponseBytes => _options.MaxResponseBytes;
-    public override bool IsClosed => _closed;
+    public long MaxResponseBytes => _options.MaxResponseBytes;
+    public bool IsClosed => _closed;
 
     internal RequestCounters Counters => _counters;
 
-    public override string ToString() => Redactor.Redact(base.ToString());
+    public override string ToString() => Redactor.Redact(Connection.ToString());
 
     /// <summary>
     /// Obtains an access token (or checks the cache): proves the credentials before any data call. While the token
@@ -431,9 +435,10 @@ public sealed class ZcrmClient : ZcrmConnection
             throw new ZcrmException(ZcrmErrorCodes.NotConnected, ZcrmErrorKind.Authentication, "This Zoho CRM connection was closed. Connect again.");
     }
 
-    protected override void Dispose(bool disposing)
+    /// <summary>Closes the connection (Disconnect-Zcrm): later calls fail with Zcrm.NotConnected.</summary>
+    public void Dispose()
     {
-        if (!disposing || _closed) return;
+        if (_closed) return;
         _closed = true;
         _tokens.Dispose();
         _apiBreaker.Dispose();

@@ -20,7 +20,7 @@ namespace ZohoCrmEmails.HelpGen
     /// parameter can be mandatory in one set and optional in another.
     /// </summary>
     public sealed record ParameterDoc(string Name, string Description, string Type, List<(string[] Sets, bool Required)> Usage,
-        string[] Aliases, string Position, string DefaultValue, string PipelineInput)
+        string[] Aliases, string Position, string DefaultValue, string PipelineInput, bool Wildcards)
     {
         public bool AppliesTo(string set) => Usage.Any(u => u.Sets.Contains("(All)") || u.Sets.Contains(set));
         public bool RequiredIn(string set) => Usage.Any(u => (u.Sets.Contains("(All)") || u.Sets.Contains(set)) && u.Required);
@@ -66,7 +66,8 @@ namespace ZohoCrmEmails.HelpGen
                 return new ParameterDoc(p.Key[1..], p.Value[..blocks[0].Index].Trim(), Meta(first, "Type"),
                     metas.Select(m => (Meta(m, "Parameter Sets").Split(',', StringSplitOptions.TrimEntries), Meta(m, "Required") == "True")).ToList(),
                     Meta(first, "Aliases") is "None" or "" ? [] : Meta(first, "Aliases").Split(',', StringSplitOptions.TrimEntries),
-                    Meta(first, "Position"), Meta(first, "Default value"), Meta(first, "Accept pipeline input"));
+                    Meta(first, "Position"), Meta(first, "Default value"), Meta(first, "Accept pipeline input"),
+                    Meta(first, "Accept wildcard characters") == "True");
             }).ToList();
 
             List<(string, string)> Typed(string title) => Split(Section(title), "### ").Select(kv => (kv.Key, kv.Value.Trim())).ToList();
@@ -206,7 +207,7 @@ namespace ZohoCrmEmails.HelpGen
             return new XElement(Command + "parameter",
                 new XAttribute("required", required ? "true" : "false"),
                 new XAttribute("variableLength", p.Type.EndsWith("[]", StringComparison.Ordinal) ? "true" : "false"),
-                new XAttribute("globbing", "false"),
+                new XAttribute("globbing", p.Wildcards ? "true" : "false"),
                 new XAttribute("pipelineInput", p.PipelineInput),
                 new XAttribute("position", p.Position == "Named" ? "named" : p.Position),
                 new XAttribute("aliases", p.Aliases.Length == 0 ? "none" : string.Join(", ", p.Aliases)),

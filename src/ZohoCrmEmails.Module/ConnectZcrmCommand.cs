@@ -20,6 +20,7 @@ public sealed class ConnectZcrmCommand : ZcrmCmdletBase
 
     [Parameter(Mandatory = true, ParameterSetName = RefreshTokenSet)]
     [ValidateNotNull]
+    [SecureStringArgument]
     public SecureString? ClientSecret { get; set; }
 
     [Parameter(Mandatory = true, ParameterSetName = ClientCredentialSet)]
@@ -30,10 +31,12 @@ public sealed class ConnectZcrmCommand : ZcrmCmdletBase
     [Parameter(Mandatory = true, ParameterSetName = RefreshTokenSet)]
     [Parameter(Mandatory = true, ParameterSetName = ClientCredentialSet)]
     [ValidateNotNull]
+    [SecureStringArgument]
     public SecureString? RefreshToken { get; set; }
 
     [Parameter(Mandatory = true, ParameterSetName = AccessTokenSet)]
     [ValidateNotNull]
+    [SecureStringArgument]
     public SecureString? AccessToken { get; set; }
 
     [Parameter(Mandatory = true, ParameterSetName = EnvironmentSet)]
@@ -115,9 +118,9 @@ public sealed class ConnectZcrmCommand : ZcrmCmdletBase
             throw;
         }
         FlushTrace();
-        ZcrmSession.Set(client);
+        ZcrmSession.Set(client.Connection);
         WriteTrace($"Connected: API domain {client.ApiDomain.GetLeftPart(UriPartial.Authority)}, token expires {client.TokenExpiresAt?.ToString("u") ?? "(unknown: access token given)"}.");
-        if (PassThru) WriteObject(client);
+        if (PassThru) WriteObject(client.Connection);
     }
 
     private ZcrmConnectionOptions BuildOptions()

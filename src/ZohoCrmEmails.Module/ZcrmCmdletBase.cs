@@ -102,7 +102,7 @@ public abstract class ZcrmCmdletBase : PSCmdlet, IDisposable
     protected ZcrmClient ResolveConnection(ZcrmConnection? explicitConnection)
     {
         var connection = explicitConnection ?? ZcrmSession.Get();
-        if (connection is ZcrmClient { IsClosed: false } client)
+        if (connection?.State is ZcrmClient { IsClosed: false } client)
         {
             UseRedactor(client);
             return client;

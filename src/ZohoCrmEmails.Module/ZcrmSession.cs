@@ -17,13 +17,18 @@ public static class ZcrmSession
     public static void Set(ZcrmConnection connection)
     {
         var rs = Runspace.DefaultRunspace ?? throw new InvalidOperationException("No runspace on this thread.");
+        if (Defaults.TryGetValue(rs, out var previous)) previous.IsDefault = false;
         Defaults.AddOrUpdate(rs, connection);
+        connection.IsDefault = true;
     }
 
-    public static ZcrmConnection? Remove()
+    /// <summary>Forgets the runspace's default, or only when it is <paramref name="only"/>; the one forgotten.</summary>
+    public static ZcrmConnection? Remove(ZcrmConnection? only = null)
     {
         if (Runspace.DefaultRunspace is not { } rs || !Defaults.TryGetValue(rs, out var c)) return null;
+        if (only is not null && !ReferenceEquals(only, c)) return null;
         Defaults.Remove(rs);
+        c.IsDefault = false;
         return c;
     }
 }

@@ -23,12 +23,50 @@ Describe 'Connect-Zcrm' {
         $c | Should -BeOfType ([ZohoCrmEmails.ZcrmConnection])
         "$($c.DataCenter)" | Should -Be 'EU'
         # The api_domain the accounts server returned with the token, not the EU default.
-        "$($c.ApiDomain)" | Should -Be "$($sim.BaseUri)/"
+        $c.ApiDomain | Should -Be $sim.BaseUri
         $c.TokenExpiresAt | Should -BeGreaterThan ([datetimeoffset]::Now)
-        $c.CanRenewToken | Should -BeTrue
+        $c.Authentication | Should -Be 'RefreshToken'
         Assert-NoSecret ($c | Format-List * | Out-String)
         Assert-NoSecret ($c | Out-String)
         Assert-NoSecret ($c | ConvertTo-Json -Depth 3 -WarningAction SilentlyContinue)
+    }
+
+    It 'shows people settings and state only: names not numbers, no secret, no method of the engine' {
+        $c = Connect-Zcrm @connect -DataCenter EU -ApiCreditReserve 100 -PassThru
+
+        $members = $c | Get-Member
+        @($members | Where-Object MemberType -EQ Method).Name | Sort-Object | Should -Be @('Equals', 'GetHashCode', 'GetType', 'ToString')
+        $members.Name | Should -Not -Contain 'Redactor'
+        $json = $c | ConvertTo-Json | ConvertFrom-Json
+        $json.DataCenter | Should -Be 'EU'
+        $json.Authentication | Should -Be 'RefreshToken'
+        $json.ApiCreditReserve | Should -Be 100
+        $json.IsDefault | Should -BeTrue
+        $json.IsOpen | Should -BeTrue
+        $json.PSObject.Properties.Name | Should -Not -Contain 'ClientId'
+        $table = $c | Format-Table | Out-String
+        $table | Should -Not -Match 'Redactor|SecretRedactor|System\.'
+        ($c | Format-List | Out-String) | Should -Match 'DataCenter\s+: EU'
+    }
+
+    It 'gives the default with Get-ZcrmConnection, and closes only the one given to Disconnect-Zcrm -Connection' {
+        $first = Connect-Zcrm @connect -PassThru
+        $second = Connect-Zcrm @connect -PassThru
+
+        (Get-ZcrmConnection) | Should -Be $second
+        $first.IsDefault | Should -BeFalse
+        $second.IsDefault | Should -BeTrue
+
+        Disconnect-Zcrm -Connection $first
+        $first.IsOpen | Should -BeFalse
+        $second.IsOpen | Should -BeTrue
+        (Get-ZcrmConnection) | Should -Be $second
+        { Get-ZcrmRecordEmail Deals $deal -Connection $first } | Should -Throw -ErrorId 'Zcrm.NotConnected,ZohoCrmEmails.Module.GetZcrmRecordEmailCommand'
+        @(Get-ZcrmRecordEmail Deals $deal).Count | Should -Be 25
+
+        $second | Disconnect-Zcrm
+        Get-ZcrmConnection | Should -BeNullOrEmpty
+        $second.IsDefault | Should -BeFalse
     }
 
     It 'writes nothing without -PassThru and makes the default connection' {
@@ -45,10 +83,24 @@ Describe 'Connect-Zcrm' {
         @(Get-ZcrmRecordEmail Deals $deal).Count | Should -Be 25
     }
 
+    It 'answers a plain-text secret with how to make a SecureString, never echoing the text' {
+        $plain = 'plain-secret-7Q3X'
+        $err = $null
+        try { Connect-Zcrm -ClientId $sim.ClientId -ClientSecret $plain -RefreshToken $sim.RefreshToken -AccountsUrl $sim.BaseUri } catch { $err = $_ }
+
+        $err | Should -Not -BeNullOrEmpty
+        $err.FullyQualifiedErrorId | Should -BeLike 'ParameterArgumentTransformationError*'
+        "$err" | Should -Match 'Read-Host -AsSecureString'
+        "$err" | Should -Match 'Get-Secret'
+        "$err" | Should -Match 'ConvertTo-SecureString'
+        "$err" | Should -Not -Match $plain
+        @(Get-ZcrmSimulatorLog $sim).Count | Should -Be 0
+    }
+
     It 'works with an access token alone, which it never renews' {
         $c = Connect-Zcrm -AccessToken $sim.AccessToken -ApiDomain $sim.BaseUri -PassThru
 
-        $c.CanRenewToken | Should -BeFalse
+        $c.Authentication | Should -Be 'AccessToken'
         @(Get-ZcrmRecordEmail Deals $deal).Count | Should -Be 25
         (Get-ZcrmSimulatorStat $sim).tokenRequests | Should -Be 0
     }

@@ -8,10 +8,10 @@ AfterAll {
 }
 
 Describe 'The module' {
-    It 'exports exactly its six cmdlets, and nothing else' {
+    It 'exports exactly its eight cmdlets, and nothing else' {
         $m = Get-Module ZohoCrmEmails
 
-        @($m.ExportedCmdlets.Keys | Sort-Object) | Should -Be @('Connect-Zcrm', 'Disconnect-Zcrm', 'Export-ZcrmEmail', 'Get-ZcrmEmailSharing', 'Get-ZcrmRecordEmail', 'Save-ZcrmEmailAttachment', 'Test-ZcrmArchive')
+        @($m.ExportedCmdlets.Keys | Sort-Object) | Should -Be @('Connect-Zcrm', 'Disconnect-Zcrm', 'Export-ZcrmEmail', 'Get-ZcrmConnection', 'Get-ZcrmEmailSharing', 'Get-ZcrmRecordEmail', 'Save-ZcrmEmailAttachment', 'Test-ZcrmArchive')
         $m.ExportedFunctions.Count | Should -Be 0
         $m.ExportedAliases.Count | Should -Be 0
         $m.ExportedVariables.Count | Should -Be 0
@@ -69,7 +69,7 @@ Describe 'The module' {
     }
 }
 
-Describe 'Help for <_>' -ForEach 'Connect-Zcrm', 'Disconnect-Zcrm', 'Get-ZcrmRecordEmail', 'Get-ZcrmEmailSharing', 'Save-ZcrmEmailAttachment', 'Export-ZcrmEmail', 'Test-ZcrmArchive' {
+Describe 'Help for <_>' -ForEach 'Connect-Zcrm', 'Disconnect-Zcrm', 'Get-ZcrmRecordEmail', 'Get-ZcrmEmailSharing', 'Save-ZcrmEmailAttachment', 'Export-ZcrmEmail', 'Test-ZcrmArchive', 'Get-ZcrmConnection' {
     BeforeAll {
         $help = Get-Help $_ -Full
         $common = [System.Management.Automation.PSCmdlet]::CommonParameters + [System.Management.Automation.PSCmdlet]::OptionalCommonParameters
@@ -90,6 +90,15 @@ Describe 'Help for <_>' -ForEach 'Connect-Zcrm', 'Disconnect-Zcrm', 'Get-ZcrmRec
 
         ($documented -join ', ') | Should -Be ($actual -join ', ')
         foreach ($p in $documentedParameters) { ($p.description.Text -join ' ') | Should -Not -BeNullOrEmpty -Because "$($p.name) needs a description" }
+    }
+
+    It 'says "Accept wildcard characters" true exactly where the parameter takes wildcards' {
+        $parameters = (Get-Command $_).Parameters.Values | Where-Object Name -NotIn $common
+        foreach ($p in $parameters) {
+            $takesWildcards = [bool]($p.Attributes | Where-Object { $_ -is [System.Management.Automation.SupportsWildcardsAttribute] })
+            $documented = $help.parameters.parameter | Where-Object name -EQ $p.Name
+            "$($documented.globbing)" | Should -Be "$takesWildcards".ToLowerInvariant() -Because "-$($p.Name) of $_"
+        }
     }
 
     It 'has at least three examples' {

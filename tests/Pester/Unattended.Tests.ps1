@@ -196,8 +196,8 @@ Describe "Zoho's documented download and owner parameters" {
         }
 
         $run.Errors.Count | Should -Be 0
-        @($run.Output | Where-Object Extension -EQ '.eml').Count | Should -Be 12
-        @($run.Output | Where-Object Extension -EQ '.pdf').Count | Should -Be 14
+        @($run.Output | Where-Object { $_ -is [IO.FileInfo] -and $_.Extension -eq '.eml' }).Count | Should -Be 12
+        @($run.Output | Where-Object { $_ -is [IO.FileInfo] -and $_.Extension -eq '.pdf' }).Count | Should -Be 14
         $log = @(Get-ZcrmSimulatorLog $sim)
         $details = @($log | Where-Object { $_ -match '/Emails/[^/?]+(\?|$)' -and $_ -notlike '*actions*' })
         $details.Count | Should -BeGreaterOrEqual (12 + 7 + 10)

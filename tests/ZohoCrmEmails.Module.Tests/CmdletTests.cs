@@ -306,7 +306,7 @@ public sealed class CmdletTests : PowerShellTest
         var r = Run("Connect-Zcrm -AccessToken $at -ApiDomain $base -PassThru; Get-ZcrmRecordEmail Deals " + Deal, null, ("at", Secure(SimCredentials.StaticAccessToken)));
         Assert.Empty(r.Errors);
         Assert.Equal(26, r.Output.Count);
-        Assert.Equal(false, r.Output[0].Properties["CanRenewToken"].Value);
+        Assert.Equal("AccessToken", r.Output[0].Properties["Authentication"].Value);
 
         var names = new[] { "ZCRM_CLIENT_ID", "ZCRM_CLIENT_SECRET", "ZCRM_REFRESH_TOKEN", "ZCRM_ACCOUNTS_URL", "ZCRM_DATA_CENTER" };
         try

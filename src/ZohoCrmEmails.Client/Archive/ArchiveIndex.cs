@@ -89,9 +89,13 @@ public sealed class ArchiveIndex : IDisposable
         }
     }
 
-    /// <summary>Reads the rows other runs appended since the last read.</summary>
+    /// <summary>
+    /// Reads the rows other runs appended since the last read, under the folder's lock: a commit in progress (its file
+    /// renamed, its row not yet written) is waited for, not mistaken for a file nobody archived.
+    /// </summary>
     public ArchiveIndex Reread()
     {
+        using var folderLock = AcquireFolderLock();
         lock (_gate) Refresh();
         return this;
     }

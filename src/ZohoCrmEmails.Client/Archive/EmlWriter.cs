@@ -9,7 +9,8 @@ public sealed record EmlAttachment(string FileName, string? ContentType, Stream 
 
 /// <summary>
 /// One e-mail as an RFC 5322 message, built with MimeKit: From, To, Cc, Reply-To, Subject (encoded when not ASCII),
-/// Date from the sent time, the body as text/html or text/plain (by mail_format) in UTF-8, the attachments, the Zoho
+/// Date from the sent time, the body as text/html or text/plain (by mail_format) in UTF-8 (8-bit, or quoted-printable
+/// for lines over 998 octets, so a text search finds its words), the attachments, the Zoho
 /// ids in X-Zoho-* headers, and Message-ID when Zoho's id is an RFC 2822 one. Attachments are streamed into the
 /// output, never held in memory.
 /// </summary>
@@ -33,12 +34,11 @@ public static class EmlWriter
         AddHeader(message, "X-Zoho-Thread-Id", email.ThreadId);
         AddHeader(message, "X-Zoho-Owner-Id", email.Owner?.Id);
 
-        var body = new TextPart(string.Equals(email.MailFormat, "html", StringComparison.OrdinalIgnoreCase) ? "html" : "plain")
-        {
-            // Base64 gives back the body exactly as Zoho sent it (quoted-printable would add a final line break).
-            ContentTransferEncoding = ContentEncoding.Base64,
-        };
+        var body = new TextPart(string.Equals(email.MailFormat, "html", StringComparison.OrdinalIgnoreCase) ? "html" : "plain");
         body.SetText(Encoding.UTF8, email.Content ?? "");
+        // Text a search finds (Select-String, grep): 8-bit UTF-8 where every line fits RFC 5322's 998 octets, else
+        // quoted-printable; never base64.
+        body.ContentTransferEncoding = body.GetBestEncoding(EncodingConstraint.EightBit, 998);
         if (attachments.Count == 0)
         {
             message.Body = body;

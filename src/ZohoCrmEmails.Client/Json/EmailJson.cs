@@ -355,9 +355,9 @@ internal static class EmailJson
     }
 
     /// <summary>A field no rule names, kept with its JSON; the dictionary is made for the first one.</summary>
-    private static Dictionary<string, JsonElement> Keep(Dictionary<string, JsonElement>? fields, scoped ReadOnlySpan<byte> name, ref Utf8JsonReader reader)
+    private static ZcrmFields Keep(ZcrmFields? fields, scoped ReadOnlySpan<byte> name, ref Utf8JsonReader reader)
     {
-        fields ??= new Dictionary<string, JsonElement>(StringComparer.Ordinal);
+        fields ??= new ZcrmFields();
         fields[Encoding.UTF8.GetString(name)] = JsonElement.ParseValue(ref reader);
         return fields;
     }

@@ -44,7 +44,7 @@ public sealed class ZcrmEmail
     public ZcrmEmailAddress? ReplyTo { get; set; }
 
     /// <summary>Every field Zoho sends that this model does not name, so nothing the server sends is lost.</summary>
-    public Dictionary<string, JsonElement>? AdditionalFields { get; set; }
+    public ZcrmFields? AdditionalFields { get; set; }
 
     /// <summary>True when any status says the e-mail bounced.</summary>
     public bool Bounced => HasStatus("bounced");
@@ -80,7 +80,7 @@ public sealed class ZcrmEmailAddress
 {
     public string? Name { get; set; }
     public string? Email { get; set; }
-    public Dictionary<string, JsonElement>? AdditionalFields { get; set; }
+    public ZcrmFields? AdditionalFields { get; set; }
 
     internal static ZcrmEmailAddress Parse(string text)
     {
@@ -98,7 +98,7 @@ public sealed class ZcrmUserRef
 {
     public string? Id { get; set; }
     public string? Name { get; set; }
-    public Dictionary<string, JsonElement>? AdditionalFields { get; set; }
+    public ZcrmFields? AdditionalFields { get; set; }
     public override string ToString() => Name ?? Id ?? "";
 }
 
@@ -107,7 +107,7 @@ public sealed class ZcrmLinkedRecord
     public string? Id { get; set; }
     public string? Name { get; set; }
     public ZcrmModuleRef? Module { get; set; }
-    public Dictionary<string, JsonElement>? AdditionalFields { get; set; }
+    public ZcrmFields? AdditionalFields { get; set; }
     public override string ToString() => $"{Module?.ApiName}/{Id} {Name}".Trim();
 }
 
@@ -115,7 +115,7 @@ public sealed class ZcrmModuleRef
 {
     public string? ApiName { get; set; }
     public string? Id { get; set; }
-    public Dictionary<string, JsonElement>? AdditionalFields { get; set; }
+    public ZcrmFields? AdditionalFields { get; set; }
     public override string ToString() => ApiName ?? Id ?? "";
 }
 
@@ -131,7 +131,7 @@ public sealed class ZcrmEmailStatus
     public DateTimeOffset? LastOpen { get; set; }
     /// <summary>Sent by Zoho as a string ("1").</summary>
     public long? Count { get; set; }
-    public Dictionary<string, JsonElement>? AdditionalFields { get; set; }
+    public ZcrmFields? AdditionalFields { get; set; }
     public override string ToString() => Type ?? "";
 }
 
@@ -141,6 +141,6 @@ public sealed class ZcrmAttachment
     public string? Name { get; set; }
     /// <summary>Bytes; sent by Zoho as a string ("24792").</summary>
     public long? Size { get; set; }
-    public Dictionary<string, JsonElement>? AdditionalFields { get; set; }
+    public ZcrmFields? AdditionalFields { get; set; }
     public override string ToString() => $"{Name} ({Size} bytes)";
 }
