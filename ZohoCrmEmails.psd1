@@ -1,11 +1,11 @@
 @{
     RootModule           = 'ZohoCrmEmails.psm1'
-    ModuleVersion        = '0.1.0'
+    ModuleVersion        = '0.2.0'
     GUID                 = '6f0c6a3e-2f7d-4b8e-9f52-0d3c8e1a7b41'
     Author               = 'ZohoCrmEmails contributors'
     CompanyName          = 'ZohoCrmEmails'
-    Copyright            = '(c) ZohoCrmEmails contributors. MIT License.'
-    Description          = 'Read the e-mails attached to Zoho CRM records: typed objects, lazy paging, unattended OAuth for every data centre, retries and bounded parallelism; save their attachments and export them as .eml files.'
+    Copyright            = '(c) 2026 ZohoCrmEmails contributors. MIT License (see LICENSE).'
+    Description          = 'Read the e-mails attached to Zoho CRM records from PowerShell: typed objects streamed page by page, unattended OAuth for every Zoho data centre, retries with backoff, bounded parallelism within the org''s API credits, and stable error ids. Keep them as files: attachments, and e-mails as .eml, in an indexed archive that a nightly job extends incrementally, resumes after a kill and verifies with Test-ZcrmArchive. No secret reaches any output.'
     PowerShellVersion    = '7.4'
     CompatiblePSEditions = @('Core')
     FormatsToProcess     = @('ZohoCrmEmails.format.ps1xml')
@@ -24,8 +24,25 @@
     VariablesToExport    = @()
     PrivateData          = @{
         PSData = @{
-            Tags         = @('Zoho', 'ZohoCRM', 'CRM', 'Email', 'OAuth', 'PSEdition_Core', 'Windows', 'Linux', 'MacOS')
+            Tags         = @('Zoho', 'ZohoCRM', 'CRM', 'Email', 'Eml', 'Archive', 'OAuth', 'PSEdition_Core', 'Windows', 'Linux', 'MacOS')
+            # The licence travels as the LICENSE file in the package; no project or licence URL is published yet.
+            RequireLicenseAcceptance = $false
             ReleaseNotes = @'
+0.2.0
+- Unattended runs at org scale: Zoho's export ids (zcrm_<digits>, the 'Record Id' column) bind as they are; a circuit
+  breaker stops a run from spending credits against a server that refuses everything or is down (each unread record
+  gets its own error); Connect-Zcrm -ApiCreditReserve leaves credits for the org's other integrations; CANNOT_PROCESS
+  is retried.
+- The archive as a nightly job: an index per folder (zcrm-index.csv) makes re-runs incremental, finishes killed runs
+  and is checked by the new Test-ZcrmArchive; -Path takes a script block for a folder per record; .eml bodies are
+  searchable text.
+- Every call ends: an empty page or an empty sharing answer is a normal case; downloads send Zoho's documented name;
+  owner ids travel with every detail read.
+- -ThrottleLimit is requests at once, and defaults to the connection's limit: detail reads and downloads overlap the
+  listing.
+- A connection object for people (ZohoCrmEmails.ZcrmConnection), Get-ZcrmConnection, Disconnect-Zcrm -Connection.
+- Errors name their record, e-mail or attachment in the message; about_ZohoCrmEmails.
+
 0.1.0
 - Connect-Zcrm: refresh-token, access-token and environment modes for every Zoho data centre; token cached and renewed.
 - Get-ZcrmRecordEmail: lazy, streamed listing with type and owner filters, -IncludeContent, detail reads by message id.

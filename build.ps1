@@ -8,6 +8,8 @@ Build  lays out a ready-to-import module under out/<Configuration>/ZohoCrmEmails
 Test   builds, runs the xunit suites (dotnet test), then the Pester 5 suite under tests/Pester against the
        standalone simulator. Pester is taken from an installed copy, else installed from the PowerShell Gallery.
 Demo   builds, starts the simulator on 127.0.0.1, imports the built module and runs a few real commands.
+Package builds, then writes out/ZohoCrmEmails.<version>.nupkg with PSResourceGet's Compress-PSResource: the package
+       Install-PSResource installs from a repository (the PowerShell Gallery, or a local folder).
 Clean  removes out/ and every bin/ and obj/ folder.
 
 .EXAMPLE
@@ -19,7 +21,7 @@ pwsh ./build.ps1 Test -Configuration Debug
 [CmdletBinding()]
 param(
     [Parameter(Position = 0)]
-    [ValidateSet('Build', 'Test', 'Demo', 'Clean')]
+    [ValidateSet('Build', 'Test', 'Demo', 'Package', 'Clean')]
     [string] $Task = 'Build',
 
     [ValidateSet('Debug', 'Release')]
@@ -28,7 +30,7 @@ param(
     # Test: run only the Pester part (CI has already run dotnet test).
     [switch] $SkipDotnetTest,
 
-    # Test and Demo: use what is already built.
+    # Test, Demo and Package: use what is already built.
     [switch] $NoBuild
 )
 
@@ -164,6 +166,28 @@ Leads,3652397000001790111
     }
 }
 
+function Invoke-PackageTask {
+    if (-not $NoBuild) { Invoke-BuildTask }
+    if (-not (Get-Command Compress-PSResource -ErrorAction SilentlyContinue)) {
+        throw 'Package needs Microsoft.PowerShell.PSResourceGet 1.1 or later (Compress-PSResource); PowerShell 7.4+ ships it.'
+    }
+    $moduleFolder = Split-Path $moduleManifest
+    $version = (Import-PowerShellDataFile $moduleManifest).ModuleVersion
+    $out = Join-Path $repo 'out'
+    $package = Join-Path $out "ZohoCrmEmails.$version.nupkg"
+    if (Test-Path $package) { Remove-Item $package }
+    # Compress-PSResource writes NuGet/NuGet.Config into the current folder when the user has none: keep it out of the repo.
+    $scratch = New-Item -ItemType Directory -Path (Join-Path ([System.IO.Path]::GetTempPath()) "zcrm-package-$PID")
+    Push-Location $scratch
+    try { Compress-PSResource -Path $moduleFolder -DestinationPath $out }
+    finally {
+        Pop-Location
+        Remove-Item $scratch -Recurse -Force
+    }
+    if (-not (Test-Path $package)) { throw "Compress-PSResource wrote no $package." }
+    Write-Host "Package ready: $package" -ForegroundColor Green
+}
+
 function Invoke-CleanTask {
     $targets = @(Join-Path $repo 'out') + @(
         Get-ChildItem -Path (Join-Path $repo 'src'), (Join-Path $repo 'tests'), (Join-Path $repo 'bench') -Directory -Recurse -Include bin, obj -ErrorAction SilentlyContinue |
@@ -178,5 +202,6 @@ switch ($Task) {
     'Build' { Invoke-BuildTask }
     'Test' { Invoke-TestTask }
     'Demo' { Invoke-DemoTask }
+    'Package' { Invoke-PackageTask }
     'Clean' { Invoke-CleanTask }
 }

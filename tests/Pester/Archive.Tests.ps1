@@ -183,6 +183,16 @@ Describe 'Export-ZcrmEmail' {
         (Get-ZcrmSimulatorStat $sim).downloadRequests | Should -Be 0
     }
 
+    It 'writes bodies a text search finds, as help example 2 promises' {
+        # Export-ZcrmEmail's example 2, with a word of one e-mail's body (the simulator's bodies name their quote).
+        $hits = @(Get-ZcrmRecordEmail Deals $deal | Export-ZcrmEmail -Path $dir -NoAttachments |
+            Select-String -Pattern 'Following up on quote 7 for' -List)
+
+        $hits.Count | Should -Be 1
+        $hits[0].Filename | Should -BeLike '* mail 7_ quote follow-up.eml'
+        @(Get-ArchiveFile $dir | Select-String -Pattern 'Following up on quote' -List).Count | Should -Be 25
+    }
+
     It 'makes no request at all with -WhatIf' {
         $mails = @(Get-ZcrmRecordEmail Deals $deal | Select-Object -First 2)
         Reset-ZcrmSimulator $sim
