@@ -5,6 +5,7 @@ using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 using ZohoCrmEmails;
+using ZohoCrmEmails.Archive;
 using ZohoCrmEmails.Bench;
 using ZohoCrmEmails.Http;
 using ZohoCrmEmails.Json;
@@ -12,7 +13,7 @@ using ZohoCrmEmails.Models;
 using ZohoCrmEmails.Paging;
 using ZohoCrmEmails.Simulator;
 
-// The engine's own table: the four scenarios against the standalone simulator over loopback, in one process, so the
+// The engine's own table: the four scenarios and the archive index's load against the standalone simulator over loopback, in one process, so the
 // engine is measured without pwsh. Numbers, not assertions: the tests assert behaviour; this reports how fast and
 // how lean that behaviour is on this machine. "raw <base> <concurrency> <id>…" instead pages records with a bare
 // HttpClient and no model (the wire's ceiling next to the module), for bench/Measure-Module.ps1; "raw-detail <base>
@@ -99,6 +100,46 @@ var notes = new List<string>();
     ]);
     notes.Add($"S4 end to end over loopback (client and simulator sharing {Environment.ProcessorCount} cores): " +
               $"{large.Emails / large.Wall.TotalSeconds:N0} e-mails/s, {large.Emails:N0} e-mails.");
+}
+
+// A1: a nightly archive's index of 100,000 rows (attachments and .eml files, realistic names), opened cold: what every
+// run into that folder pays before its first request. Median of 5 loads, each in a fresh ArchiveIndex.
+{
+    var folder = Path.Combine(Path.GetTempPath(), $"zcrm-bench-index-{Environment.ProcessId}");
+    Directory.CreateDirectory(folder);
+    try
+    {
+        var text = new StringBuilder().Append(IndexCsv.Header).Append('\n');
+        var at = DateTimeOffset.UtcNow;
+        for (var i = 0; i < 100_000; i++)
+        {
+            var record = $"41508680001{i / 100:d8}";
+            var message = $"c4f1e0b2a3d4{i:x8}e5f60718293a4b5c6d7e8f90a1b2c3d4";
+            text.Append(IndexCsv.Line(i % 4 == 0
+                ? new ArchiveEntry("Deals", record, message, "", "", 2, $"2024-05-09 123312 Quote follow-up {i}.eml", 48_213, new string('a', 64), at)
+                : new ArchiveEntry("Deals", record, message, $"{i}", $"quote-{i}.pdf", null, $"quote-{i}.pdf", 120_000 + i, new string('b', 64), at)));
+        }
+        File.WriteAllBytes(Path.Combine(folder, ArchiveIndex.FileName), [.. IndexCsv.Preamble, .. Encoding.UTF8.GetBytes(text.ToString())]);
+        var loads = new List<TimeSpan>();
+        var count = 0;
+        for (var i = 0; i < 5; i++)
+        {
+            var clock = Stopwatch.StartNew();
+            using var index = ArchiveIndex.Open(folder);
+            count = index.Entries.Count;
+            loads.Add(clock.Elapsed);
+        }
+        var median = loads.Order().ElementAt(loads.Count / 2);
+        rows.Add([
+            "A1", "open an archive index of 100,000 rows", "—", $"{median.TotalSeconds:F2} s", "1.00 s", $"{median / TimeSpan.FromSeconds(1):F2}×", "—", "—",
+            $"{count:N0} rows, {new FileInfo(Path.Combine(folder, ArchiveIndex.FileName)).Length / (1024.0 * 1024.0):F1} MB; loads {string.Join(", ", loads.Select(l => $"{l.TotalMilliseconds:F0} ms"))}",
+            "≤ 1 s", median <= TimeSpan.FromSeconds(1) && count == 100_000 ? "yes" : "NO",
+        ]);
+    }
+    finally
+    {
+        Directory.Delete(folder, recursive: true);
+    }
 }
 
 string[] header = ["id", "work", "requests", "wall", "bound", "ratio", "speed-up", "peak memory growth", "other", "goal", "met"];
