@@ -32,7 +32,7 @@ internal static class EmailJson
             var name = Name(ref reader);
             reader.Read();
             if (name.SequenceEqual("Emails"u8) || name.SequenceEqual("email_related_list"u8)) emails = List(ref reader, json, pool);
-            else if (name.SequenceEqual("info"u8)) info = Info(ref reader);
+            else if (name.SequenceEqual("info"u8)) info = Info(ref reader, json, pool);
             else reader.Skip();
         }
         if (reader.Read())
@@ -50,65 +50,52 @@ internal static class EmailJson
         return list;
     }
 
-    private static ZcrmPageInfo? Info(ref Utf8JsonReader reader)
-    {
-        if (reader.TokenType == JsonTokenType.Null) return null;
-        Expect(ref reader, JsonTokenType.StartObject, "info");
-        var info = new ZcrmPageInfo();
-        while (NextProperty(ref reader))
+    private static ZcrmPageInfo? Info(ref Utf8JsonReader reader, ReadOnlySpan<byte> json, Utf8StringPool pool) =>
+        Object<ZcrmPageInfo>(ref reader, json, pool, "info", static (info, scoped name, ref r, _, _) =>
         {
-            var name = Name(ref reader);
-            reader.Read();
-            if (name.SequenceEqual("more_records"u8)) info.MoreRecords = Bool(ref reader);
-            else if (name.SequenceEqual("next_index"u8)) info.NextIndex = Text(ref reader);
-            else if (name.SequenceEqual("per_page"u8)) info.PerPage = (int?)Count(ref reader);
-            else if (name.SequenceEqual("count"u8)) info.Count = (int?)Count(ref reader);
-            else reader.Skip();
-        }
-        return info;
-    }
+            if (name.SequenceEqual("more_records"u8)) info.MoreRecords = Bool(ref r);
+            else if (name.SequenceEqual("next_index"u8)) info.NextIndex = Text(ref r);
+            else if (name.SequenceEqual("per_page"u8)) info.PerPage = (int?)Count(ref r);
+            else if (name.SequenceEqual("count"u8)) info.Count = (int?)Count(ref r);
+            else r.Skip();
+        });
 
-    private static ZcrmEmail Email(ref Utf8JsonReader reader, ReadOnlySpan<byte> json, Utf8StringPool pool)
+    private static ZcrmEmail Email(ref Utf8JsonReader reader, ReadOnlySpan<byte> json, Utf8StringPool pool) =>
+        Object<ZcrmEmail>(ref reader, json, pool, "an e-mail", EmailProperty)!;   // never null: List reads a null item itself
+
+    private static void EmailProperty(ZcrmEmail e, scoped ReadOnlySpan<byte> name, ref Utf8JsonReader reader, ReadOnlySpan<byte> json, Utf8StringPool pool)
     {
-        Expect(ref reader, JsonTokenType.StartObject, "an e-mail");
-        var e = new ZcrmEmail();
-        while (NextProperty(ref reader))
+        switch (name.Length)
         {
-            var name = Name(ref reader);
-            reader.Read();
-            switch (name.Length)
-            {
-                case 2 when name.SequenceEqual("to"u8): e.To = Addresses(ref reader, json, pool); continue;
-                case 2 when name.SequenceEqual("cc"u8): e.Cc = Addresses(ref reader, json, pool); continue;
-                case 4 when name.SequenceEqual("from"u8): e.From = Address(ref reader, json, pool); continue;
-                case 4 when name.SequenceEqual("time"u8): e.Time = Time(ref reader); continue;
-                case 4 when name.SequenceEqual("sent"u8): e.Sent = NullableBool(ref reader); continue;
-                case 4 when name.SequenceEqual("read"u8): e.Read = NullableBool(ref reader); continue;
-                case 5 when name.SequenceEqual("owner"u8): e.Owner = UserRef(ref reader, json, pool); continue;
-                case 6 when name.SequenceEqual("status"u8): e.Status = Statuses(ref reader, json, pool); continue;
-                case 6 when name.SequenceEqual("source"u8): e.Source = Text(ref reader, json, pool); continue;
-                case 6 when name.SequenceEqual("intent"u8): e.Intent = Text(ref reader, json, pool); continue;
-                case 7 when name.SequenceEqual("subject"u8): e.Subject = String(ref reader, "subject"); continue;
-                case 7 when name.SequenceEqual("summary"u8): e.Summary = Text(ref reader, json, pool); continue;
-                case 7 when name.SequenceEqual("emotion"u8): e.Emotion = Text(ref reader, json, pool); continue;
-                case 7 when name.SequenceEqual("content"u8): e.Content = String(ref reader, "content"); continue;
-                case 8 when name.SequenceEqual("editable"u8): e.Editable = NullableBool(ref reader); continue;
-                case 8 when name.SequenceEqual("reply_to"u8): e.ReplyTo = FirstAddress(ref reader, json, pool); continue;
-                case 9 when name.SequenceEqual("sent_time"u8): e.SentTime = Time(ref reader); continue;
-                case 9 when name.SequenceEqual("thread_id"u8): e.ThreadId = Text(ref reader, json, pool); continue;
-                case 10 when name.SequenceEqual("message_id"u8): e.MessageId = String(ref reader, "message_id") ?? ""; continue;
-                case 11 when name.SequenceEqual("mail_format"u8): e.MailFormat = Text(ref reader, json, pool); continue;
-                case 11 when name.SequenceEqual("attachments"u8): e.Attachments = Attachments(ref reader, json, pool); continue;
-                case 13 when name.SequenceEqual("activity_info"u8): e.ActivityInfo = Element(ref reader); continue;
-                case 13 when name.SequenceEqual("linked_record"u8): e.LinkedRecord = LinkedRecord(ref reader, json, pool); continue;
-                case 14 when name.SequenceEqual("has_attachment"u8): e.HasAttachment = NullableBool(ref reader); continue;
-                case 14 when name.SequenceEqual("sentiment_info"u8): e.Sentiment = Text(ref reader, json, pool); continue;
-                case 17 when name.SequenceEqual("related_to_record"u8): e.RelatedToRecord = Element(ref reader); continue;
-                case 21 when name.SequenceEqual("has_thread_attachment"u8): e.HasThreadAttachment = NullableBool(ref reader); continue;
-            }
-            e.AdditionalFields = Keep(e.AdditionalFields, name, ref reader);
+            case 2 when name.SequenceEqual("to"u8): e.To = Addresses(ref reader, json, pool); return;
+            case 2 when name.SequenceEqual("cc"u8): e.Cc = Addresses(ref reader, json, pool); return;
+            case 4 when name.SequenceEqual("from"u8): e.From = Address(ref reader, json, pool); return;
+            case 4 when name.SequenceEqual("time"u8): e.Time = Time(ref reader); return;
+            case 4 when name.SequenceEqual("sent"u8): e.Sent = NullableBool(ref reader); return;
+            case 4 when name.SequenceEqual("read"u8): e.Read = NullableBool(ref reader); return;
+            case 5 when name.SequenceEqual("owner"u8): e.Owner = UserRef(ref reader, json, pool); return;
+            case 6 when name.SequenceEqual("status"u8): e.Status = Statuses(ref reader, json, pool); return;
+            case 6 when name.SequenceEqual("source"u8): e.Source = Text(ref reader, json, pool); return;
+            case 6 when name.SequenceEqual("intent"u8): e.Intent = Text(ref reader, json, pool); return;
+            case 7 when name.SequenceEqual("subject"u8): e.Subject = String(ref reader, "subject"); return;
+            case 7 when name.SequenceEqual("summary"u8): e.Summary = Text(ref reader, json, pool); return;
+            case 7 when name.SequenceEqual("emotion"u8): e.Emotion = Text(ref reader, json, pool); return;
+            case 7 when name.SequenceEqual("content"u8): e.Content = String(ref reader, "content"); return;
+            case 8 when name.SequenceEqual("editable"u8): e.Editable = NullableBool(ref reader); return;
+            case 8 when name.SequenceEqual("reply_to"u8): e.ReplyTo = FirstAddress(ref reader, json, pool); return;
+            case 9 when name.SequenceEqual("sent_time"u8): e.SentTime = Time(ref reader); return;
+            case 9 when name.SequenceEqual("thread_id"u8): e.ThreadId = Text(ref reader, json, pool); return;
+            case 10 when name.SequenceEqual("message_id"u8): e.MessageId = String(ref reader, "message_id") ?? ""; return;
+            case 11 when name.SequenceEqual("mail_format"u8): e.MailFormat = Text(ref reader, json, pool); return;
+            case 11 when name.SequenceEqual("attachments"u8): e.Attachments = Attachments(ref reader, json, pool); return;
+            case 13 when name.SequenceEqual("activity_info"u8): e.ActivityInfo = Element(ref reader); return;
+            case 13 when name.SequenceEqual("linked_record"u8): e.LinkedRecord = LinkedRecord(ref reader, json, pool); return;
+            case 14 when name.SequenceEqual("has_attachment"u8): e.HasAttachment = NullableBool(ref reader); return;
+            case 14 when name.SequenceEqual("sentiment_info"u8): e.Sentiment = Text(ref reader, json, pool); return;
+            case 17 when name.SequenceEqual("related_to_record"u8): e.RelatedToRecord = Element(ref reader); return;
+            case 21 when name.SequenceEqual("has_thread_attachment"u8): e.HasThreadAttachment = NullableBool(ref reader); return;
         }
-        return e;
+        e.AdditionalFields = Keep(e.AdditionalFields, name, ref reader);
     }
 
     private static ZcrmList<ZcrmEmailAddress> Addresses(ref Utf8JsonReader reader, ReadOnlySpan<byte> json, Utf8StringPool pool)
@@ -131,137 +118,96 @@ internal static class EmailJson
         return first;
     }
 
-    private static ZcrmEmailAddress? Address(ref Utf8JsonReader reader, ReadOnlySpan<byte> json, Utf8StringPool pool)
-    {
-        switch (reader.TokenType)
+    private static ZcrmEmailAddress? Address(ref Utf8JsonReader reader, ReadOnlySpan<byte> json, Utf8StringPool pool) =>
+        reader.TokenType switch
         {
-            case JsonTokenType.Null:
-                return null;
-            case JsonTokenType.String:
-                return ZcrmEmailAddress.Parse(reader.GetString()!);
-            case JsonTokenType.StartObject:
-                var a = new ZcrmEmailAddress();
-                while (NextProperty(ref reader))
-                {
-                    var name = Name(ref reader);
-                    reader.Read();
-                    if (name.SequenceEqual("user_name"u8)) a.Name = Text(ref reader, json, pool);
-                    else if (name.SequenceEqual("email"u8)) a.Email = Text(ref reader, json, pool);
-                    else a.AdditionalFields = Keep(a.AdditionalFields, name, ref reader);
-                }
-                return a;
-            default:
-                throw new JsonException($"Expected an address, got {reader.TokenType}.");
-        }
-    }
+            JsonTokenType.String => ZcrmEmailAddress.Parse(reader.GetString()!),
+            JsonTokenType.Null or JsonTokenType.StartObject => Object<ZcrmEmailAddress>(ref reader, json, pool, "an address", static (a, scoped name, ref r, json, pool) =>
+            {
+                if (name.SequenceEqual("user_name"u8)) a.Name = Text(ref r, json, pool);
+                else if (name.SequenceEqual("email"u8)) a.Email = Text(ref r, json, pool);
+                else a.AdditionalFields = Keep(a.AdditionalFields, name, ref r);
+            }),
+            _ => throw new JsonException($"Expected an address, got {reader.TokenType}."),
+        };
 
-    private static ZcrmUserRef? UserRef(ref Utf8JsonReader reader, ReadOnlySpan<byte> json, Utf8StringPool pool)
+    private static ZcrmUserRef? UserRef(ref Utf8JsonReader reader, ReadOnlySpan<byte> json, Utf8StringPool pool) =>
+        Object<ZcrmUserRef>(ref reader, json, pool, "owner", static (u, scoped name, ref r, json, pool) =>
+        {
+            if (name.SequenceEqual("id"u8)) u.Id = Text(ref r, json, pool);
+            else if (name.SequenceEqual("name"u8)) u.Name = Text(ref r, json, pool);
+            else u.AdditionalFields = Keep(u.AdditionalFields, name, ref r);
+        });
+
+    private static ZcrmLinkedRecord? LinkedRecord(ref Utf8JsonReader reader, ReadOnlySpan<byte> json, Utf8StringPool pool) =>
+        Object<ZcrmLinkedRecord>(ref reader, json, pool, "linked_record", static (l, scoped name, ref r, json, pool) =>
+        {
+            if (name.SequenceEqual("id"u8)) l.Id = Text(ref r, json, pool);
+            else if (name.SequenceEqual("name"u8)) l.Name = Text(ref r, json, pool);
+            else if (name.SequenceEqual("module"u8)) l.Module = ModuleRef(ref r, json, pool);
+            else l.AdditionalFields = Keep(l.AdditionalFields, name, ref r);
+        });
+
+    private static ZcrmModuleRef? ModuleRef(ref Utf8JsonReader reader, ReadOnlySpan<byte> json, Utf8StringPool pool) =>
+        Object<ZcrmModuleRef>(ref reader, json, pool, "module", static (m, scoped name, ref r, json, pool) =>
+        {
+            if (name.SequenceEqual("api_name"u8)) m.ApiName = Text(ref r, json, pool);
+            else if (name.SequenceEqual("id"u8)) m.Id = Text(ref r, json, pool);
+            else m.AdditionalFields = Keep(m.AdditionalFields, name, ref r);
+        });
+
+    private static ZcrmList<ZcrmEmailStatus> Statuses(ref Utf8JsonReader reader, ReadOnlySpan<byte> json, Utf8StringPool pool) =>
+        reader.TokenType == JsonTokenType.Null ? [] : Objects<ZcrmEmailStatus>(ref reader, json, pool, "status", "a status", static (s, scoped name, ref r, json, pool) =>
+        {
+            if (name.SequenceEqual("type"u8)) s.Type = Text(ref r, json, pool);
+            else if (name.SequenceEqual("bounced_time"u8)) s.BouncedTime = Time(ref r);
+            else if (name.SequenceEqual("bounced_reason"u8)) s.BouncedReason = Text(ref r, json, pool);
+            else if (name.SequenceEqual("category"u8)) s.Category = Text(ref r, json, pool);
+            else if (name.SequenceEqual("sub_category"u8)) s.SubCategory = Text(ref r, json, pool);
+            else if (name.SequenceEqual("first_open"u8)) s.FirstOpen = Time(ref r);
+            else if (name.SequenceEqual("last_open"u8)) s.LastOpen = Time(ref r);
+            else if (name.SequenceEqual("count"u8)) s.Count = Count(ref r);
+            else s.AdditionalFields = Keep(s.AdditionalFields, name, ref r);
+        });
+
+    private static ZcrmList<ZcrmAttachment>? Attachments(ref Utf8JsonReader reader, ReadOnlySpan<byte> json, Utf8StringPool pool) =>
+        reader.TokenType == JsonTokenType.Null ? null : Objects<ZcrmAttachment>(ref reader, json, pool, "attachments", "an attachment", static (a, scoped name, ref r, json, pool) =>
+        {
+            if (name.SequenceEqual("id"u8)) a.Id = Text(ref r, json, pool);
+            else if (name.SequenceEqual("name"u8)) a.Name = Text(ref r, json, pool);
+            else if (name.SequenceEqual("size"u8)) a.Size = Count(ref r);
+            else a.AdditionalFields = Keep(a.AdditionalFields, name, ref r);
+        });
+
+    // ---------------------------------------------------------------- objects and lists
+
+    /// <summary>Reads one property of <typeparamref name="T"/>: the reader is on its value, which it must consume.</summary>
+    private delegate void PropertyReader<in T>(T target, scoped ReadOnlySpan<byte> name, ref Utf8JsonReader reader, ReadOnlySpan<byte> json, Utf8StringPool pool);
+
+    /// <summary>An object (or null) whose properties <paramref name="property"/> reads: the one loop every nested type shares.</summary>
+    private static T? Object<T>(ref Utf8JsonReader reader, ReadOnlySpan<byte> json, Utf8StringPool pool, string what, PropertyReader<T> property)
+        where T : class, new()
     {
         if (reader.TokenType == JsonTokenType.Null) return null;
-        Expect(ref reader, JsonTokenType.StartObject, "owner");
-        var u = new ZcrmUserRef();
+        Expect(ref reader, JsonTokenType.StartObject, what);
+        var target = new T();
         while (NextProperty(ref reader))
         {
             var name = Name(ref reader);
             reader.Read();
-            if (name.SequenceEqual("id"u8)) u.Id = Text(ref reader, json, pool);
-            else if (name.SequenceEqual("name"u8)) u.Name = Text(ref reader, json, pool);
-            else u.AdditionalFields = Keep(u.AdditionalFields, name, ref reader);
+            property(target, name, ref reader, json, pool);
         }
-        return u;
+        return target;
     }
 
-    private static ZcrmLinkedRecord? LinkedRecord(ref Utf8JsonReader reader, ReadOnlySpan<byte> json, Utf8StringPool pool)
+    /// <summary>A list of objects; a null item is kept as null, for the parser's caller to refuse the e-mail.</summary>
+    private static ZcrmList<T> Objects<T>(ref Utf8JsonReader reader, ReadOnlySpan<byte> json, Utf8StringPool pool, string what, string item,
+        PropertyReader<T> property) where T : class, new()
     {
-        if (reader.TokenType == JsonTokenType.Null) return null;
-        Expect(ref reader, JsonTokenType.StartObject, "linked_record");
-        var r = new ZcrmLinkedRecord();
-        while (NextProperty(ref reader))
-        {
-            var name = Name(ref reader);
-            reader.Read();
-            if (name.SequenceEqual("id"u8)) r.Id = Text(ref reader, json, pool);
-            else if (name.SequenceEqual("name"u8)) r.Name = Text(ref reader, json, pool);
-            else if (name.SequenceEqual("module"u8)) r.Module = ModuleRef(ref reader, json, pool);
-            else r.AdditionalFields = Keep(r.AdditionalFields, name, ref reader);
-        }
-        return r;
-    }
-
-    private static ZcrmModuleRef? ModuleRef(ref Utf8JsonReader reader, ReadOnlySpan<byte> json, Utf8StringPool pool)
-    {
-        if (reader.TokenType == JsonTokenType.Null) return null;
-        Expect(ref reader, JsonTokenType.StartObject, "module");
-        var m = new ZcrmModuleRef();
-        while (NextProperty(ref reader))
-        {
-            var name = Name(ref reader);
-            reader.Read();
-            if (name.SequenceEqual("api_name"u8)) m.ApiName = Text(ref reader, json, pool);
-            else if (name.SequenceEqual("id"u8)) m.Id = Text(ref reader, json, pool);
-            else m.AdditionalFields = Keep(m.AdditionalFields, name, ref reader);
-        }
-        return m;
-    }
-
-    private static ZcrmList<ZcrmEmailStatus> Statuses(ref Utf8JsonReader reader, ReadOnlySpan<byte> json, Utf8StringPool pool)
-    {
-        var list = new ZcrmList<ZcrmEmailStatus>();
-        if (reader.TokenType == JsonTokenType.Null) return list;
-        Expect(ref reader, JsonTokenType.StartArray, "status");
+        Expect(ref reader, JsonTokenType.StartArray, what);
+        var list = new ZcrmList<T>();
         while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
-        {
-            if (reader.TokenType == JsonTokenType.Null)
-            {
-                list.Add(null!);   // refused by the parser's caller
-                continue;
-            }
-            Expect(ref reader, JsonTokenType.StartObject, "a status");
-            var s = new ZcrmEmailStatus();
-            while (NextProperty(ref reader))
-            {
-                var name = Name(ref reader);
-                reader.Read();
-                if (name.SequenceEqual("type"u8)) s.Type = Text(ref reader, json, pool);
-                else if (name.SequenceEqual("bounced_time"u8)) s.BouncedTime = Time(ref reader);
-                else if (name.SequenceEqual("bounced_reason"u8)) s.BouncedReason = Text(ref reader, json, pool);
-                else if (name.SequenceEqual("category"u8)) s.Category = Text(ref reader, json, pool);
-                else if (name.SequenceEqual("sub_category"u8)) s.SubCategory = Text(ref reader, json, pool);
-                else if (name.SequenceEqual("first_open"u8)) s.FirstOpen = Time(ref reader);
-                else if (name.SequenceEqual("last_open"u8)) s.LastOpen = Time(ref reader);
-                else if (name.SequenceEqual("count"u8)) s.Count = Count(ref reader);
-                else s.AdditionalFields = Keep(s.AdditionalFields, name, ref reader);
-            }
-            list.Add(s);
-        }
-        return list;
-    }
-
-    private static ZcrmList<ZcrmAttachment>? Attachments(ref Utf8JsonReader reader, ReadOnlySpan<byte> json, Utf8StringPool pool)
-    {
-        if (reader.TokenType == JsonTokenType.Null) return null;
-        Expect(ref reader, JsonTokenType.StartArray, "attachments");
-        var list = new ZcrmList<ZcrmAttachment>();
-        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
-        {
-            if (reader.TokenType == JsonTokenType.Null)
-            {
-                list.Add(null!);   // refused by the parser's caller
-                continue;
-            }
-            Expect(ref reader, JsonTokenType.StartObject, "an attachment");
-            var a = new ZcrmAttachment();
-            while (NextProperty(ref reader))
-            {
-                var name = Name(ref reader);
-                reader.Read();
-                if (name.SequenceEqual("id"u8)) a.Id = Text(ref reader, json, pool);
-                else if (name.SequenceEqual("name"u8)) a.Name = Text(ref reader, json, pool);
-                else if (name.SequenceEqual("size"u8)) a.Size = Count(ref reader);
-                else a.AdditionalFields = Keep(a.AdditionalFields, name, ref reader);
-            }
-            list.Add(a);
-        }
+            list.Add(Object(ref reader, json, pool, item, property)!);
         return list;
     }
 
