@@ -18,8 +18,6 @@ public sealed class ZcrmClient : IZcrmConnectionState, IDisposable
 {
     private const string ApiClientName = "ZohoCrmEmails.Api";
     private const string AccountsClientName = "ZohoCrmEmails.Accounts";
-    // A hostile server can answer "more records" with empty pages and fresh cursors forever.
-    private const int MaxEmptyPagesInARow = 10;
     private readonly ZcrmConnectionOptions _options;
     private readonly ZcrmEndpoints _endpoints;
     private readonly ServiceProvider _services;
@@ -232,40 +230,8 @@ public sealed class ZcrmClient : IZcrmConnectionState, IDisposable
                 yield return email;
     }
 
-    private async IAsyncEnumerable<IReadOnlyList<ZcrmEmail>> Pages(string module, string recordId, ZcrmEmailQuery? query,
-        ZcrmCallContext context, [EnumeratorCancellation] CancellationToken ct = default)
-    {
-        var cursorsSeen = new HashSet<string>(StringComparer.Ordinal);
-        string? index = null;
-        long returned = 0;
-        var emptyInARow = 0;
-        while (true)
-        {
-            var page = await ReadPageAsync(module, recordId, query, index, context, ct).ConfigureAwait(false);
-            var next = page.MoreRecords ? page.NextIndex : null;
-            // Checked before the page is handed out: a server that ignores the cursor sends the same page again.
-            if (next is not null && !cursorsSeen.Add(next))
-                throw Redactor.Redact(new ZcrmException(ZcrmErrorCodes.RepeatingCursor, ZcrmErrorKind.InvalidResponse,
-                    $"Zoho CRM sent a cursor for {module}/{recordId} that it had sent before; stopped rather than loop or repeat e-mails. " +
-                    $"The {returned} e-mails before that page were returned.",
-                    200, $"GET /crm/{ApiVersion}/{module}/{recordId}/Emails?index={Uri.EscapeDataString(next)}"));
-            if (page.Emails.Count > 0)
-            {
-                emptyInARow = 0;
-                returned += page.Emails.Count;
-                yield return page.Emails;
-            }
-            else if (next is not null && ++emptyInARow > MaxEmptyPagesInARow)
-            {
-                throw new ZcrmException(ZcrmErrorCodes.InvalidResponse, ZcrmErrorKind.InvalidResponse,
-                    $"Zoho CRM sent {MaxEmptyPagesInARow} empty pages in a row for {module}/{recordId}, each saying more follow; stopped. " +
-                    $"The {returned} e-mails before them were returned.", 200, $"GET /crm/{ApiVersion}/{module}/{recordId}/Emails");
-            }
-            if (next is null)
-                yield break;
-            index = next;
-        }
-    }
+    private IAsyncEnumerable<IReadOnlyList<ZcrmEmail>> Pages(string module, string recordId, ZcrmEmailQuery? query, ZcrmCallContext context) =>
+        EmailCursor.Pages((index, ct) => ReadPageAsync(module, recordId, query, index, context, ct), module, recordId, ApiVersion, Redactor);
 
     // A listed e-mail without a usable id cannot be read: that fails its page, as a failed read does.
     private async Task<ZcrmEmail> ReadListedEmailAsync(ZcrmEmail listed, string? ownerId, ZcrmCallContext context, CancellationToken ct)

@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using ZohoCrmEmails.Http;
 
 namespace ZohoCrmEmails.Module;
 
@@ -49,15 +50,12 @@ public static class ErrorRecords
         _ => ErrorCategory.NotSpecified,
     };
 
-    internal static string RecommendedAction(ZcrmException e) => e.Code switch
+    /// <summary>Zoho's codes take their advice from <see cref="ZohoCodes"/>; the module's own codes from here.</summary>
+    internal static string RecommendedAction(ZcrmException e) => ZohoCodes.Find(e.Code)?.Advice ?? e.Code switch
     {
-        "OAUTH_SCOPE_MISMATCH" => "Create a refresh token with the scopes ZohoCRM.modules.READ (or ZohoCRM.modules.<module>.READ) and ZohoCRM.modules.emails.READ, then run Connect-Zcrm again.",
-        "INVALID_TOKEN" or "INVALID_OAUTHTOKEN" or "AUTHENTICATION_FAILURE" or ZcrmErrorCodes.AuthenticationFailed => "Run Connect-Zcrm again with a valid client id, client secret and refresh token.",
-        "NO_PERMISSION" => "Ask a Zoho CRM administrator for permission to read this record's e-mails, or skip the record.",
-        "TOO_MANY_REQUESTS" => "Wait for API credits or concurrency to free up (Zoho's credits are per rolling 24 hours), lower -ThrottleLimit or Connect-Zcrm -MaxConcurrentRequests, and run again later; a re-run reads only what failed.",
+        ZcrmErrorCodes.AuthenticationFailed => ZohoCodes.ReconnectAdvice,
         ZcrmErrorCodes.CreditReserveReached => "Run again when the org's credits have recovered (they are counted over a rolling 24 hours), or lower Connect-Zcrm -ApiCreditReserve.",
-        "CANNOT_PROCESS" => "Zoho says this is mostly temporary (a mailbox sync, the e-mail search briefly unavailable): run again later.",
-        "INVALID_MODULE" or ZcrmErrorCodes.InvalidModule => "Use a module API name such as Leads, Contacts, Accounts or Deals (letters, digits and underscores only).",
+        ZcrmErrorCodes.InvalidModule => ZohoCodes.ModuleAdvice,
         ZcrmErrorCodes.InvalidRecordId => "Pass the record id as a string of digits, as Zoho CRM shows it.",
         ZcrmErrorCodes.InvalidMessageId => "Pass the message id from a listed e-mail's MessageId property.",
         ZcrmErrorCodes.InvalidAttachmentId => "Pass the attachment id from an e-mail's Attachments property (Get-ZcrmRecordEmail -MessageId).",
@@ -68,7 +66,6 @@ public static class ErrorRecords
         ZcrmErrorCodes.ResponseTooLarge => "If a real e-mail is that large, run Connect-Zcrm again with a larger -MaximumResponseSize; otherwise report the request shown in the error.",
         ZcrmErrorCodes.Timeout => "Zoho CRM did not answer in time: check the network and Zoho's status, then run again, or raise Connect-Zcrm -TimeoutSec.",
         ZcrmErrorCodes.ConnectionFailed => "Check the network, any proxy and firewall, and the data centre or -AccountsUrl/-ApiDomain given to Connect-Zcrm; then run the command again.",
-        "INTERNAL_ERROR" => "Zoho CRM is failing: check Zoho's status, then run the command again later.",
         ZcrmErrorCodes.RepeatingCursor or ZcrmErrorCodes.InvalidResponse => "Run the command again; if it persists, report the request shown in the error to Zoho support.",
         ZcrmErrorCodes.EmailNotFound => "Check the message id; the e-mail may have been deleted.",
         ZcrmErrorCodes.AttachmentNotFound => "Read the e-mail again (Get-ZcrmRecordEmail -MessageId) to see its current attachments.",

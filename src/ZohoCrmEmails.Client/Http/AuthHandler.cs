@@ -22,7 +22,7 @@ internal sealed class AuthHandler(TokenProvider tokens) : DelegatingHandler
             return response;
 
         var code = ZohoErrors.Code(response);
-        if (code is not ("INVALID_TOKEN" or "INVALID_OAUTHTOKEN"))
+        if (ZohoCodes.Find(code)?.RenewsToken != true)
             return response;
         if (!tokens.CanRenew)
         {

@@ -110,7 +110,7 @@ internal sealed class RetryHandler(ZcrmRetryPolicy policy, TimeProvider time, Ci
     {
         429 => (AttemptOutcome.Refused, true),
         >= 500 => (AttemptOutcome.Failed, true),
-        400 when code == "CANNOT_PROCESS" => (AttemptOutcome.Answered, true),
+        400 when ZohoCodes.Find(code)?.Retryable == true => (AttemptOutcome.Answered, true),
         _ => (AttemptOutcome.Answered, false),
     };
 

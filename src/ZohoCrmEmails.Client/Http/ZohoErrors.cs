@@ -52,8 +52,8 @@ internal static class ZohoErrors
             (map ??= new(StringComparer.Ordinal))["code"] = code;
             code = CodeForStatus(status);
         }
-        if (code == "OAUTH_SCOPE_MISMATCH")
-            message += " This call needs the scopes ZohoCRM.modules.READ (or ZohoCRM.modules.<module>.READ) and ZohoCRM.modules.emails.READ.";
+        if (code == ZohoCodes.OAuthScopeMismatch)
+            message += $" This call needs the scopes {ZohoCodes.RequiredScopes}.";
         return new ZcrmException(code, KindFor(code, status), message, status, request, map);
     }
 
@@ -63,18 +63,13 @@ internal static class ZohoErrors
     internal static string CodeForStatus(int status) => status switch
     {
         < 300 => ZcrmErrorCodes.InvalidResponse,   // a 200 that reports an error without a usable code
-        429 => "TOO_MANY_REQUESTS",
-        >= 500 => "INTERNAL_ERROR",
+        429 => ZohoCodes.TooManyRequests,
+        >= 500 => ZohoCodes.InternalError,
         _ => ZcrmErrorCodes.HttpError,
     };
 
-    internal static ZcrmErrorKind KindFor(string code, int status) => code switch
+    internal static ZcrmErrorKind KindFor(string code, int status) => ZohoCodes.Find(code)?.Kind ?? code switch
     {
-        "INVALID_TOKEN" or "INVALID_OAUTHTOKEN" or "AUTHENTICATION_FAILURE" or "OAUTH_SCOPE_MISMATCH" => ZcrmErrorKind.Authentication,
-        "NO_PERMISSION" => ZcrmErrorKind.PermissionDenied,
-        "TOO_MANY_REQUESTS" => ZcrmErrorKind.LimitsExceeded,
-        "INVALID_URL_PATTERN" => ZcrmErrorKind.NotFound,
-        "INTERNAL_ERROR" => ZcrmErrorKind.Connection,
         ZcrmErrorCodes.InvalidResponse => ZcrmErrorKind.InvalidResponse,
         _ => status switch
         {
