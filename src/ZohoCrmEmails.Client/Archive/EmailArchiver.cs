@@ -2,12 +2,6 @@ using ZohoCrmEmails.Models;
 
 namespace ZohoCrmEmails.Archive;
 
-/// <summary>One attachment to save, with the e-mail it belongs to.</summary>
-public sealed record EmailAttachment(ZcrmEmail Email, ZcrmAttachment Attachment)
-{
-    public ArchiveKey Key => EmailArchiver.KeyOf(Email, Attachment.Id ?? "");
-}
-
 /// <summary>
 /// Saves attachments and exports e-mails as .eml files into one <see cref="ArchiveFolder"/>, for one run: names
 /// from the sender made safe and unique, files written whole or not at all, memory flat whatever the file size, and

@@ -4,9 +4,6 @@ using ZohoCrmEmails.Models;
 
 namespace ZohoCrmEmails.Archive;
 
-/// <summary>An attachment of an e-mail being written: its name as sent, its type, and its bytes (read from the start).</summary>
-public sealed record EmlAttachment(string FileName, string? ContentType, Stream Content);
-
 /// <summary>
 /// One e-mail as an RFC 5322 message, built with MimeKit: From, To, Cc, Reply-To, Subject (encoded when not ASCII),
 /// Date from the sent time, the body as text/html or text/plain (by mail_format) in UTF-8 (8-bit, or quoted-printable

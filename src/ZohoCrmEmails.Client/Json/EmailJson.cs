@@ -108,6 +108,15 @@ internal static class EmailJson
         return list;
     }
 
+    // An address as text: "Name <a@b>" or a bare address.
+    private static ZcrmEmailAddress ParseAddress(string text)
+    {
+        var open = text.LastIndexOf('<');
+        if (open >= 0 && text.EndsWith('>'))
+            return new ZcrmEmailAddress { Name = text[..open].Trim().Trim('"'), Email = text[(open + 1)..^1] };
+        return new ZcrmEmailAddress { Email = text };
+    }
+
     // reply_to has no schema: an object, "Name <a@b>", or a list of which the first is kept.
     private static ZcrmEmailAddress? FirstAddress(ref Utf8JsonReader reader, ReadOnlySpan<byte> json, Utf8StringPool pool)
     {
@@ -121,7 +130,7 @@ internal static class EmailJson
     private static ZcrmEmailAddress? Address(ref Utf8JsonReader reader, ReadOnlySpan<byte> json, Utf8StringPool pool) =>
         reader.TokenType switch
         {
-            JsonTokenType.String => ZcrmEmailAddress.Parse(reader.GetString()!),
+            JsonTokenType.String => ParseAddress(reader.GetString()!),
             JsonTokenType.Null or JsonTokenType.StartObject => Object<ZcrmEmailAddress>(ref reader, json, pool, "an address", static (a, scoped name, ref r, json, pool) =>
             {
                 if (name.SequenceEqual("user_name"u8)) a.Name = Text(ref r, json, pool);

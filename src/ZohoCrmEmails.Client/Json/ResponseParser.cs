@@ -48,7 +48,7 @@ internal static class ResponseParser
         var result = new List<ZcrmEmailSharing>(list.Count);
         foreach (var s in list)
         {
-            if (s is null || !s.Normalize())
+            if (s is null || !Normalize(s))
                 throw Invalid("Zoho CRM sent a null where a sharing entry belongs.", status, request);
             s.Module = module;
             s.RecordId = recordId;
@@ -110,7 +110,7 @@ internal static class ResponseParser
         var emails = new List<ZcrmEmail>(items.Count);
         foreach (var e in items)
         {
-            if (e is null || !e.Normalize())
+            if (e is null || !Normalize(e))
                 throw Invalid("Zoho CRM sent a null where an e-mail, address, status or attachment belongs.", status, request);
             e.Module = module;
             e.RecordId = recordId;
@@ -129,4 +129,25 @@ internal static class ResponseParser
 
     private static ZcrmException Invalid(string message, int status, string request) =>
         new(ZcrmErrorCodes.InvalidResponse, ZcrmErrorKind.InvalidResponse, message, status, request);
+
+    /// <summary>
+    /// After parsing: what Zoho sent as null where a list or id belongs becomes empty. False when a list holds a null
+    /// item, which is reported as an invalid response rather than guessed at.
+    /// </summary>
+    private static bool Normalize(ZcrmEmail e)
+    {
+        e.MessageId ??= "";
+        e.To ??= [];
+        e.Cc ??= [];
+        e.Status ??= [];
+        return !e.To.Contains(null!) && !e.Cc.Contains(null!) && !e.Status.Contains(null!) && e.Attachments?.Contains(null!) != true;
+    }
+
+    /// <summary>After parsing: null lists become empty; false when a list holds a null item.</summary>
+    private static bool Normalize(ZcrmEmailSharing s)
+    {
+        s.AvailableTypes ??= [];
+        s.ShareFromUsers ??= [];
+        return !s.AvailableTypes.Contains(null!) && !s.ShareFromUsers.Contains(null!);
+    }
 }

@@ -3,18 +3,6 @@ using System.Collections.Concurrent;
 
 namespace ZohoCrmEmails.Paging;
 
-/// <summary>The pages of one input's work, fetched lazily: a page is requested when the enumerator is advanced to it.</summary>
-public delegate IAsyncEnumerable<IReadOnlyList<TItem>> PageSource<TInput, TItem>(TInput input, CancellationToken cancellationToken);
-
-/// <summary>
-/// An item produced for an input, the error that ended that input's work, or (<see cref="IsPending"/>) a sign of life
-/// while the caller waits for the head, so it can show progress.
-/// </summary>
-public readonly record struct FanOutResult<TIn, TOut>(TIn Input, TOut? Item, Exception? Error, bool IsPending = false)
-{
-    public bool IsError => Error is not null;
-}
-
 /// <summary>
 /// Works on up to <see cref="Throttle"/> inputs at once while the caller keeps adding more, and hands the results back
 /// on the caller's thread in input order: each input's items together and in their own order.

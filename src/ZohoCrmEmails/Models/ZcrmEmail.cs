@@ -53,19 +53,6 @@ public sealed class ZcrmEmail
     /// <summary>True once the body was read (the one-e-mail call).</summary>
     public bool HasContent => Content is not null;
 
-    /// <summary>
-    /// After parsing: what Zoho sent as null where a list or id belongs becomes empty. False when a list holds a null
-    /// item, which the engine reports as an invalid response rather than guess.
-    /// </summary>
-    internal bool Normalize()
-    {
-        MessageId ??= "";
-        To ??= [];
-        Cc ??= [];
-        Status ??= [];
-        return !To.Contains(null!) && !Cc.Contains(null!) && !Status.Contains(null!) && Attachments?.Contains(null!) != true;
-    }
-
     private bool HasStatus(string type)
     {
         foreach (var s in Status)
@@ -74,73 +61,4 @@ public sealed class ZcrmEmail
     }
 
     public override string ToString() => $"{Time:u} {From} {Subject}";
-}
-
-public sealed class ZcrmEmailAddress
-{
-    public string? Name { get; set; }
-    public string? Email { get; set; }
-    public ZcrmFields? AdditionalFields { get; set; }
-
-    internal static ZcrmEmailAddress Parse(string text)
-    {
-        // "Name <a@b>" or a bare address.
-        var open = text.LastIndexOf('<');
-        if (open >= 0 && text.EndsWith('>'))
-            return new ZcrmEmailAddress { Name = text[..open].Trim().Trim('"'), Email = text[(open + 1)..^1] };
-        return new ZcrmEmailAddress { Email = text };
-    }
-
-    public override string ToString() => string.IsNullOrEmpty(Name) ? Email ?? "" : $"{Name} <{Email}>";
-}
-
-public sealed class ZcrmUserRef
-{
-    public string? Id { get; set; }
-    public string? Name { get; set; }
-    public ZcrmFields? AdditionalFields { get; set; }
-    public override string ToString() => Name ?? Id ?? "";
-}
-
-public sealed class ZcrmLinkedRecord
-{
-    public string? Id { get; set; }
-    public string? Name { get; set; }
-    public ZcrmModuleRef? Module { get; set; }
-    public ZcrmFields? AdditionalFields { get; set; }
-    public override string ToString() => $"{Module?.ApiName}/{Id} {Name}".Trim();
-}
-
-public sealed class ZcrmModuleRef
-{
-    public string? ApiName { get; set; }
-    public string? Id { get; set; }
-    public ZcrmFields? AdditionalFields { get; set; }
-    public override string ToString() => ApiName ?? Id ?? "";
-}
-
-/// <summary>One status of an e-mail; an e-mail can carry several (sent and opened, say).</summary>
-public sealed class ZcrmEmailStatus
-{
-    public string? Type { get; set; }
-    public DateTimeOffset? BouncedTime { get; set; }
-    public string? BouncedReason { get; set; }
-    public string? Category { get; set; }
-    public string? SubCategory { get; set; }
-    public DateTimeOffset? FirstOpen { get; set; }
-    public DateTimeOffset? LastOpen { get; set; }
-    /// <summary>Sent by Zoho as a string ("1").</summary>
-    public long? Count { get; set; }
-    public ZcrmFields? AdditionalFields { get; set; }
-    public override string ToString() => Type ?? "";
-}
-
-public sealed class ZcrmAttachment
-{
-    public string? Id { get; set; }
-    public string? Name { get; set; }
-    /// <summary>Bytes; sent by Zoho as a string ("24792").</summary>
-    public long? Size { get; set; }
-    public ZcrmFields? AdditionalFields { get; set; }
-    public override string ToString() => $"{Name} ({Size} bytes)";
 }
