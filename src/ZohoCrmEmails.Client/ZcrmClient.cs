@@ -64,10 +64,11 @@ public sealed class ZcrmClient : IZcrmConnectionState, IDisposable
             .ConfigurePrimaryHttpMessageHandler(CreatePrimaryHandler)
             .SetHandlerLifetime(Timeout.InfiniteTimeSpan)
             .AddHttpMessageHandler(() => new RetryHandler(options.Retry, options.TimeProvider, _apiBreaker))
-            .AddHttpMessageHandler(() => new AuthHandler(_tokens!))
+            .AddHttpMessageHandler(() => new AuthHandler(_tokens!, _endpoints))
             .AddHttpMessageHandler(() => new ConcurrencyHandler(_limiter))
             .AddHttpMessageHandler(() => new WireHandler(options.RequestTimeout, options.MaxResponseBytes, _counters, Redactor))
-            .ConfigureHttpClient(c => c.Timeout = Timeout.InfiniteTimeSpan);
+            // Requests name a path only; the auth handler addresses them to the API domain that comes with the token.
+            .ConfigureHttpClient(c => { c.Timeout = Timeout.InfiniteTimeSpan; c.BaseAddress = new Uri(_endpoints.ApiBase(null)); });
         services.AddHttpClient(AccountsClientName)
             .RemoveAllLoggers()
             .ConfigurePrimaryHttpMessageHandler(CreatePrimaryHandler)
@@ -215,7 +216,7 @@ public sealed class ZcrmClient : IZcrmConnectionState, IDisposable
         // Cursors are opaque and may hold + = &: they travel encoded.
         if (index is not null) path += $"{separator}index={Uri.EscapeDataString(index)}";
         // A list page goes first at the connection's limit: its record's reads and downloads wait on the paging.
-        return SendAsync(new RequestState("GET " + path, context) { GoesFirst = true }, (response, body, request) =>
+        return SendAsync(new RequestState(HttpMethod.Get, path, context) { GoesFirst = true }, (response, body, request) =>
         {
             var page = ResponseParser.EmailPage((int)response.StatusCode, body, module, recordId, request, _strings);
             return (page, page.Emails.Count);
@@ -273,7 +274,7 @@ public sealed class ZcrmClient : IZcrmConnectionState, IDisposable
         var path = $"/crm/{ApiVersion}/{module}/{recordId}/Emails/actions/download_attachments?message_id={Uri.EscapeDataString(messageId)}"
             + (userId is null ? "" : "&user_id=" + userId) + "&id=" + Uri.EscapeDataString(attachmentId)
             + "&name=" + Uri.EscapeDataString(attachmentName ?? "");
-        var request = $"GET {path}";
+        var request = $"GET {path}";   // the RequestState's description, for the errors the sink throws
         string? fileName = null;
         string? contentType = null;
         long reported = 0;
@@ -323,7 +324,7 @@ public sealed class ZcrmClient : IZcrmConnectionState, IDisposable
         }
 
         // The body went to the sink: nothing is left to parse.
-        await SendAsync<object?>(new RequestState(request, context ?? ZcrmCallContext.None) { BodySink = WriteBody }, (_, _, _) => (null, 0), ct).ConfigureAwait(false);
+        await SendAsync<object?>(new RequestState(HttpMethod.Get, path, context ?? ZcrmCallContext.None) { BodySink = WriteBody }, (_, _, _) => (null, 0), ct).ConfigureAwait(false);
         var length = destination.Length;
         if (contentType is "application/json" && length <= SmallBody)
             await ThrowIfErrorEnvelopeAsync(destination, request, ct).ConfigureAwait(false);
@@ -363,19 +364,16 @@ public sealed class ZcrmClient : IZcrmConnectionState, IDisposable
     /// </summary>
     private Task<T> SendAsync<T>(string pathAndQuery, ZcrmCallContext context,
         Func<HttpResponseMessage, BufferedBody, string, (T Result, long Items)> read, CancellationToken ct) =>
-        SendAsync(new RequestState("GET " + pathAndQuery, context), read, ct);
+        SendAsync(new RequestState(HttpMethod.Get, pathAndQuery, context), read, ct);
 
     private async Task<T> SendAsync<T>(RequestState state, Func<HttpResponseMessage, BufferedBody, string, (T Result, long Items)> read, CancellationToken ct)
     {
         ThrowIfClosed();
-        var context = state.Context;
-        var pathAndQuery = state.Description[(state.Description.IndexOf(' ') + 1)..];
         long? items = null;
         try
         {
-            // The token decides the API domain (Zoho returns it with the token).
-            var token = await _tokens.GetAsync(null, context, ct).ConfigureAwait(false);
-            using var request = state.Attach(new HttpRequestMessage(HttpMethod.Get, _endpoints.ApiBase(token.ApiDomain) + pathAndQuery));
+            // Relative to the connection's API domain; the auth handler sends it to the one named with the token.
+            using var request = state.Attach(new HttpRequestMessage(state.Method, new Uri(state.PathAndQuery, UriKind.Relative)));
             using var response = await _api.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct).ConfigureAwait(false);
             if (!response.IsSuccessStatusCode)
                 throw ZohoErrors.FromResponse(response, state.Description);

@@ -4,11 +4,12 @@ using System.Net.Http.Headers;
 namespace ZohoCrmEmails.Http;
 
 /// <summary>
-/// Adds "Authorization: Zoho-oauthtoken …" from the connection's cached token. On a 401 that says the token expired
-/// or was revoked, renews it (one renewal however many callers saw the 401) and sends the request once more; a
-/// request is never renewed for twice.
+/// Gets the connection's cached token once per attempt and with it decides where the request goes (the API domain
+/// Zoho named with the token, unless -ApiDomain was given) and adds "Authorization: Zoho-oauthtoken …". On a 401 that
+/// says the token expired or was revoked, renews it (one renewal however many callers saw the 401) and sends the
+/// request once more; a request is never renewed for twice.
 /// </summary>
-internal sealed class AuthHandler(TokenProvider tokens) : DelegatingHandler
+internal sealed class AuthHandler(TokenProvider tokens, ZcrmEndpoints endpoints) : DelegatingHandler
 {
     private const string Scheme = "Zoho-oauthtoken";
 
@@ -16,7 +17,7 @@ internal sealed class AuthHandler(TokenProvider tokens) : DelegatingHandler
     {
         var state = RequestState.Of(request);
         var token = await tokens.GetAsync(null, state.Context, cancellationToken).ConfigureAwait(false);
-        request.Headers.Authorization = new AuthenticationHeaderValue(Scheme, token.Value);
+        Address(request, state, token);
         var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
         if (response.StatusCode != HttpStatusCode.Unauthorized || state.RenewedAfterRefusal)
             return response;
@@ -37,7 +38,13 @@ internal sealed class AuthHandler(TokenProvider tokens) : DelegatingHandler
         state.RenewedAfterRefusal = true;
         var renewed = await tokens.GetAsync(token, state.Context, cancellationToken).ConfigureAwait(false);
         var retry = await RequestCloning.CloneAsync(request, cancellationToken).ConfigureAwait(false);
-        retry.Headers.Authorization = new AuthenticationHeaderValue(Scheme, renewed.Value);
+        Address(retry, state, renewed);
         return await base.SendAsync(retry, cancellationToken).ConfigureAwait(false);
+    }
+
+    private void Address(HttpRequestMessage request, RequestState state, AccessToken token)
+    {
+        request.RequestUri = new Uri(endpoints.ApiBase(token.ApiDomain) + state.PathAndQuery);
+        request.Headers.Authorization = new AuthenticationHeaderValue(Scheme, token.Value);
     }
 }

@@ -8,13 +8,20 @@ namespace ZohoCrmEmails.Http;
 /// </summary>
 internal delegate Task<long> ResponseBodySink(HttpResponseMessage response, Stream body, Action<long> keepAlive, CancellationToken cancellationToken);
 
-/// <summary>What one logical request carries through the handler chain (in HttpRequestMessage.Options).</summary>
-internal sealed class RequestState(string description, ZcrmCallContext context)
+/// <summary>
+/// One logical request as it travels the handler chain (in HttpRequestMessage.Options): what is asked (method, path
+/// and query, never a host), for whom (the call context), and what each handler records about it. The host is the
+/// auth handler's to choose, with the token (Zoho names the API domain with it).
+/// </summary>
+internal sealed class RequestState(HttpMethod method, string pathAndQuery, ZcrmCallContext context)
 {
     internal static readonly HttpRequestOptionsKey<RequestState> Key = new("ZohoCrmEmails.State");
 
-    /// <summary>Method and path with query, for traces and errors; never a host, token or credential.</summary>
-    public string Description { get; } = description;
+    public HttpMethod Method { get; } = method;
+    /// <summary>"/crm/v8/Deals/1/Emails?index=…": the path and query sent, with no host, token or credential.</summary>
+    public string PathAndQuery { get; } = pathAndQuery;
+    /// <summary>"GET /crm/v8/…", for traces and errors.</summary>
+    public string Description { get; } = method.Method + " " + pathAndQuery;
     public ZcrmCallContext Context { get; } = context;
     /// <summary>Null: a success body is buffered (within the size limit) for parsing.</summary>
     public ResponseBodySink? BodySink { get; init; }

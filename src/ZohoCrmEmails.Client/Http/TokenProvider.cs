@@ -107,8 +107,7 @@ internal sealed class TokenProvider : IDisposable
 
     private async Task<AccessToken> RequestTokenAsync(ZcrmCallContext context, int? maxAttempts, CancellationToken ct)
     {
-        const string description = "POST /oauth/v2/token";
-        var state = new RequestState(description, context) { MaxAttempts = maxAttempts };
+        var state = new RequestState(HttpMethod.Post, "/oauth/v2/token", context) { MaxAttempts = maxAttempts };
         try
         {
             return await RequestTokenAsync(state, ct).ConfigureAwait(false);

@@ -151,7 +151,7 @@ internal sealed class WireHandler(TimeSpan timeout, long maxResponseBytes, Reque
         var headers = state.Context.Trace!.IncludeHeaders;
         attempts.Add(new ZcrmRequestTrace(
             request.Method.Method,
-            redactor.Redact(state.Description[(state.Description.IndexOf(' ') + 1)..]),
+            redactor.Redact(state.PathAndQuery),
             response is null ? null : (int)response.StatusCode,
             Stopwatch.GetElapsedTime(started).TotalMilliseconds,
             state.Attempt,
