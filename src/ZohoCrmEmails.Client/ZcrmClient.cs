@@ -274,88 +274,20 @@ public sealed class ZcrmClient : IZcrmConnectionState, IDisposable
         var path = $"/crm/{ApiVersion}/{module}/{recordId}/Emails/actions/download_attachments?message_id={Uri.EscapeDataString(messageId)}"
             + (userId is null ? "" : "&user_id=" + userId) + "&id=" + Uri.EscapeDataString(attachmentId)
             + "&name=" + Uri.EscapeDataString(attachmentName ?? "");
-        var request = $"GET {path}";   // the RequestState's description, for the errors the sink throws
-        string? fileName = null;
-        string? contentType = null;
-        long reported = 0;
-
-        async Task<long> WriteBody(HttpResponseMessage response, Stream body, Action<long> keepAlive, CancellationToken token)
-        {
-            destination.Position = 0;
-            destination.SetLength(0);
-            progress?.Report(-reported);
-            reported = 0;
-            var declared = response.Content.Headers.ContentLength;
-            var limit = expectedSize ?? declared ?? MaxDownloadBytes;
-            var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(81920);
-            try
-            {
-                long total = 0;
-                int read;
-                while ((read = await body.ReadAsync(buffer, token).ConfigureAwait(false)) > 0)
-                {
-                    total += read;
-                    keepAlive(total);
-                    if (total > limit)
-                        throw expectedSize is { } size
-                            ? SizeMismatch(size, total, request, "or more")
-                            : BufferedBody.TooLarge(limit, request, (int)response.StatusCode, declared);
-                    try
-                    {
-                        await destination.WriteAsync(buffer.AsMemory(0, read), token).ConfigureAwait(false);
-                    }
-                    catch (IOException ex)
-                    {
-                        // The disk, not the connection: not a failure a retry of the request would cure.
-                        throw new ZcrmException(ZcrmErrorCodes.WriteFailed, ZcrmErrorKind.WriteFailed, $"Writing the attachment failed: {ex.Message}", null, request);
-                    }
-                    reported += read;
-                    progress?.Report(read);
-                }
-                var disposition = response.Content.Headers.ContentDisposition;
-                fileName = disposition?.FileNameStar ?? disposition?.FileName?.Trim('"');
-                contentType = response.Content.Headers.ContentType?.MediaType;
-                return total;
-            }
-            finally
-            {
-                System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
-            }
-        }
-
-        // The body went to the sink: nothing is left to parse.
-        await SendAsync<object?>(new RequestState(HttpMethod.Get, path, context ?? ZcrmCallContext.None) { BodySink = WriteBody }, (_, _, _) => (null, 0), ct).ConfigureAwait(false);
-        var length = destination.Length;
-        if (contentType is "application/json" && length <= SmallBody)
-            await ThrowIfErrorEnvelopeAsync(destination, request, ct).ConfigureAwait(false);
-        if (expectedSize is { } expected && length != expected)
-            throw Redactor.Redact(SizeMismatch(expected, length, request, ""));
-        return new ZcrmDownload(length, fileName, contentType);
-    }
-
-    // An attachment streams to disk, not memory; this bounds only a body that never ends when Zoho gave no size.
-    private const long MaxDownloadBytes = 4L * 1024 * 1024 * 1024;
-    private const int SmallBody = 64 * 1024;
-
-    private static ZcrmException SizeMismatch(long expected, long actual, string request, string more) =>
-        new(ZcrmErrorCodes.AttachmentSizeMismatch, ZcrmErrorKind.InvalidResponse,
-            $"Zoho CRM listed the attachment at {expected:N0} bytes but sent {actual:N0}{(more.Length > 0 ? " " + more : "")}; the file was not kept.", 200, request);
-
-    // A hostile or broken server may answer 200 with Zoho's JSON error instead of the file: that is the error, not the file.
-    private async Task ThrowIfErrorEnvelopeAsync(Stream saved, string request, CancellationToken ct)
-    {
-        saved.Position = 0;
-        ErrorEnvelope? envelope;
+        var sink = new DownloadSink(destination, expectedSize, progress, RequestState.Describe(HttpMethod.Get, path));
+        // The body goes to the sink: nothing is left to parse.
+        await SendAsync<object?>(new RequestState(HttpMethod.Get, path, context ?? ZcrmCallContext.None) { BodySink = sink.WriteAsync },
+            (_, _, _) => (null, 0), ct).ConfigureAwait(false);
         try
         {
-            envelope = await JsonSerializer.DeserializeAsync(saved, ZcrmJsonContext.Default.ErrorEnvelope, ct).ConfigureAwait(false);
+            if (sink.ReportedError() is { } error) throw error;
+            sink.CheckLength(destination.Length);
         }
-        catch (JsonException)
+        catch (ZcrmException ex)
         {
-            return;   // a JSON file that is not Zoho's error: an attachment like any other
+            throw Redactor.Redact(ex);
         }
-        if (envelope?.ReportedError is { Status: var status } error && string.Equals(status, "error", StringComparison.OrdinalIgnoreCase))
-            throw Redactor.Redact(ZohoErrors.FromEnvelope(error, 200, request));
+        return new ZcrmDownload(destination.Length, sink.FileName, sink.ContentType);
     }
 
     /// <summary>

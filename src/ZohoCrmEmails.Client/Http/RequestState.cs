@@ -21,7 +21,9 @@ internal sealed class RequestState(HttpMethod method, string pathAndQuery, ZcrmC
     /// <summary>"/crm/v8/Deals/1/Emails?index=…": the path and query sent, with no host, token or credential.</summary>
     public string PathAndQuery { get; } = pathAndQuery;
     /// <summary>"GET /crm/v8/…", for traces and errors.</summary>
-    public string Description { get; } = method.Method + " " + pathAndQuery;
+    public string Description { get; } = Describe(method, pathAndQuery);
+
+    public static string Describe(HttpMethod method, string pathAndQuery) => method.Method + " " + pathAndQuery;
     public ZcrmCallContext Context { get; } = context;
     /// <summary>Null: a success body is buffered (within the size limit) for parsing.</summary>
     public ResponseBodySink? BodySink { get; init; }
