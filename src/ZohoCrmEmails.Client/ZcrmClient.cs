@@ -119,33 +119,18 @@ public sealed class ZcrmClient : IZcrmConnectionState, IDisposable
 
     public override string ToString() => Redactor.Redact(Connection.ToString());
 
-    /// <summary>
-    /// Obtains an access token (or checks the cache): proves the credentials before any data call. While the token
-    /// request is on the wire, the page parser is prepared on another thread (its first use costs a fresh process
-    /// tens of milliseconds of JIT), so the first data call's first e-mail does not wait for it.
-    /// </summary>
+    /// <summary>Obtains an access token (or checks the cache): proves the credentials before any data call.</summary>
     public async Task ConnectAsync(ZcrmCallContext? context = null, CancellationToken ct = default)
     {
         ThrowIfClosed();
-        var warmUp = Task.Run(WarmUp, CancellationToken.None);
         try
         {
             await _tokens.GetAsync(null, context ?? ZcrmCallContext.None, ct, ConnectAttempts).ConfigureAwait(false);
-            await warmUp.ConfigureAwait(false);
         }
         catch (ZcrmException ex)
         {
             throw Redactor.Redact(ex);
         }
-    }
-
-    // The parser and the fan-out, run once on canned data: generic code over reference types is shared, so this
-    // readies what every data cmdlet runs, without a request.
-    private static void WarmUp()
-    {
-        var page = ResponseParser.WarmUp();
-        using var fanOut = new OrderedFanOut<RecordRequest, ZcrmEmail>(1, (_, _) => Paging.Pages.One(() => Task.FromResult(page)), CancellationToken.None);
-        foreach (var _ in fanOut.Add(new RecordRequest("Warm", "1")).Concat(fanOut.Complete())) { }
     }
 
     /// <summary>One page of a record's e-mails; <paramref name="index"/> is the previous page's cursor.</summary>

@@ -57,26 +57,6 @@ internal static class ResponseParser
         return result;
     }
 
-    /// <summary>Parses a page and an e-mail that use every field once: the JIT and the serializer's metadata are then ready.</summary>
-    public static IReadOnlyList<ZcrmEmail> WarmUp()
-    {
-        using var body = BufferedBody.From(WarmUpPage);
-        var strings = new Utf8StringPool();
-        Email(200, body, "Warm", "1", "m", "GET /warm-up", strings);
-        return EmailPage(200, body, "Warm", "1", "GET /warm-up", strings).Emails;
-    }
-
-    private static readonly byte[] WarmUpPage = """
-        {"Emails":[{"message_id":"m","subject":"s","from":{"user_name":"a","email":"a@x"},"to":[{"user_name":"b","email":"b@x"}],
-        "cc":[],"time":"2024-05-09T12:33:12+05:30","sent":true,"read":false,"has_attachment":true,"has_thread_attachment":false,
-        "status":[{"type":"opened","first_open":"2024-05-09T12:33:12+05:30","count":"1"}],"owner":{"name":"o","id":"1"},
-        "source":"crm_mail","summary":null,"intent":null,"sentiment_info":null,"emotion":null,"activity_info":null,
-        "linked_record":{"id":"1","name":"n","module":{"api_name":"Deals","id":"2"}},"content":"c","mail_format":"html",
-        "attachments":[{"size":"1","name":"a.pdf","id":"1"}],"editable":false,"sent_time":"2024-05-09T12:33:12+05:30",
-        "thread_id":"1","reply_to":{"user_name":"a","email":"a@x"},"x_unknown":{"k":1}}],
-        "info":{"per_page":10,"next_index":"c","count":1,"more_records":false}}
-        """u8.ToArray();
-
     /// <summary>Deserializes a body, turning malformed JSON into Zcrm.InvalidResponse.</summary>
     public static T Parse<T>(BufferedBody body, JsonTypeInfo<T> type, int status, string request)
     {
