@@ -294,9 +294,7 @@ public sealed class ZcrmClient : IZcrmConnectionState, IDisposable
             using var response = await _api.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct).ConfigureAwait(false);
             if (!response.IsSuccessStatusCode)
                 throw ZohoErrors.FromResponse(response, state.Description);
-            if (state.BodySink is not null)
-                return read(response, BufferedBody.Empty(), state.Description).Result;
-            var (result, count) = read(response, (BufferedBody)response.Content, state.Description);
+            var (result, count) = read(response, BufferedBody.Of(response), state.Description);
             items = count;
             return result;
         }

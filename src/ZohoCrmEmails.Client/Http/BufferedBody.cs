@@ -11,7 +11,6 @@ internal sealed class BufferedBody : HttpContent
 {
     private const int InitialSize = 16 * 1024;
     private byte[]? _buffer;
-    private bool _rented = true;
 
     private BufferedBody(byte[] buffer, int length)
     {
@@ -24,8 +23,12 @@ internal sealed class BufferedBody : HttpContent
 
     public static BufferedBody Empty() => new([], 0);
 
-    /// <summary>A body already in memory (not rented; nothing to return).</summary>
-    public static BufferedBody From(byte[] bytes) => new(bytes, bytes.Length) { _rented = false };
+    /// <summary>
+    /// The body the wire handler read in place of the response's content (every response but a download's, whose body
+    /// went to its sink: empty then). The one place that knows of the swap.
+    /// </summary>
+    public static BufferedBody Of(HttpResponseMessage response) => response.Content as BufferedBody ?? Empty();
+
 
     /// <summary>Reads <paramref name="content"/> to its end; more than <paramref name="limit"/> bytes is Zcrm.ResponseTooLarge.</summary>
     public static async Task<BufferedBody> ReadAsync(HttpContent content, long limit, string request, int status, CancellationToken ct)
@@ -83,7 +86,7 @@ internal sealed class BufferedBody : HttpContent
 
     protected override void Dispose(bool disposing)
     {
-        if (disposing && Interlocked.Exchange(ref _buffer, null) is { Length: > 0 } buffer && _rented)
+        if (disposing && Interlocked.Exchange(ref _buffer, null) is { Length: > 0 } buffer)
             ArrayPool<byte>.Shared.Return(buffer);
         base.Dispose(disposing);
     }

@@ -136,7 +136,7 @@ internal sealed class TokenProvider : IDisposable
         var requestedAt = _options.TimeProvider.GetUtcNow();
         using var response = await _accounts.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct).ConfigureAwait(false);
         var status = (int)response.StatusCode;
-        var body = (BufferedBody)response.Content;
+        var body = BufferedBody.Of(response);
 
         TokenEnvelope token;
         try

@@ -26,7 +26,7 @@ internal static class ZohoErrors
 
     private static ErrorEnvelope? ReadEnvelope(HttpResponseMessage response)
     {
-        if (response.Content is not BufferedBody { Length: > 0 } body) return null;
+        if (BufferedBody.Of(response) is not { Length: > 0 } body) return null;
         try
         {
             return JsonSerializer.Deserialize(body.Span, ZcrmJsonContext.Default.ErrorEnvelope);
