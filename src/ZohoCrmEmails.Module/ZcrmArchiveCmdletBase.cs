@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Management.Automation;
 using ZohoCrmEmails.Archive;
 using ZohoCrmEmails.Models;
@@ -16,18 +15,11 @@ public abstract class ZcrmArchiveCmdletBase : ZcrmDataCmdletBase
 {
     private const string EmailSet = "Email";
     private const string IdSet = "Id";
-    // "ZA" in ASCII, apart from the data cmdlets' ids.
-    private const int FirstProgressId = 0x5A41;
-    private static int _nextProgressId = FirstProgressId;
-    private readonly int _progressId = Interlocked.Increment(ref _nextProgressId);
-    private static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(200);
     private readonly Dictionary<string, EmailArchiver> _archivers = new(StringComparer.Ordinal);
     private readonly HashSet<(string Folder, ArchiveKey Key)> _taken = [];
     private ZcrmClient _client = null!;
     private ZcrmCallContext _context = null!;
     private bool _whatIf;
-    private ProgressRecord? _progress;
-    private long _lastProgressTicks;
     private long _bytesWritten;
     private long _filesWritten;
     private long _skipped;
@@ -76,7 +68,6 @@ public abstract class ZcrmArchiveCmdletBase : ZcrmDataCmdletBase
     /// </summary>
     protected int ItemsAtOnce => Throttle * 2;
 
-    protected abstract string Activity { get; }
 
     protected override void BeginProcessing()
     {
@@ -143,7 +134,7 @@ public abstract class ZcrmArchiveCmdletBase : ZcrmDataCmdletBase
     {
         Interlocked.Increment(ref _skipped);
         WriteVerbose(Redact($"Skipped {what}: archived already as '{name}' in {archiver.Folder.Directory} (zcrm-index.csv; -Force archives it again)."));
-        ReportProgress(false);
+        ShowProgress(false);
     }
 
     // As Export-Csv: relative to the current location, ~ and FileSystem drives (TestDrive:) resolved; other providers refused.
@@ -171,24 +162,6 @@ public abstract class ZcrmArchiveCmdletBase : ZcrmDataCmdletBase
         ThrowTerminatingError(ErrorRecords.From(new ZcrmException(ZcrmErrorCodes.InvalidPath, ZcrmErrorKind.InvalidArgument, message), Path, null, Redact));
 
     /// <summary>
-    /// Writes the fan-out's files, errors and progress; <paramref name="onItem"/> handles each item. A failed input's
-    /// error has <paramref name="errorTarget"/> as its TargetObject and names <paramref name="describe"/> in its message.
-    /// </summary>
-    protected void Drain<TIn, TOut>(IEnumerable<FanOutResult<TIn, TOut>> results, Func<TIn, object> errorTarget, Func<TIn, string> describe,
-        Action<TIn, TOut> onItem)
-    {
-        foreach (var result in Stoppable(results))
-        {
-            FlushTrace();
-            if (result.IsPending) { }   // still waiting: only the progress below
-            else if (result.Error is { } error) ReportError(error, errorTarget(result.Input), describe(result.Input));
-            else onItem(result.Input, result.Item!);
-            ReportProgress(false);
-        }
-        FlushTrace();
-    }
-
-    /// <summary>
     /// The file as output: a FileInfo (so Measure-Object Length and Remove-Item just work) with the Zoho ids. A file
     /// another run archived meanwhile (null) is a skip.
     /// </summary>
@@ -210,26 +183,14 @@ public abstract class ZcrmArchiveCmdletBase : ZcrmDataCmdletBase
         WriteObject(output);
     }
 
-    protected void CompleteProgress()
+    // Shown once something was written or skipped: a run with nothing new to do shows no bar.
+    protected override (string Status, int Percent)? ProgressStatus()
     {
-        if (_progress is null) return;
-        ReportProgress(true);
-        _progress.RecordType = ProgressRecordType.Completed;
-        WriteProgress(_progress);
-    }
-
-    private void ReportProgress(bool force)
-    {
-        var now = Stopwatch.GetTimestamp();
-        var started = Interlocked.Read(ref _bytesWritten) > 0 || Interlocked.Read(ref _skipped) > 0;
-        if (!force && (_progress is null ? !started : Stopwatch.GetElapsedTime(_lastProgressTicks, now) < ProgressInterval))
-            return;
-        _lastProgressTicks = now;
-        _progress ??= new ProgressRecord(_progressId, Activity, "Starting");
+        if (!ProgressShown && Interlocked.Read(ref _bytesWritten) <= 0 && Interlocked.Read(ref _filesWritten) == 0 && Interlocked.Read(ref _skipped) == 0)
+            return null;
         var where = _archivers.Count == 1 ? $" to {_archivers.Values.First().Folder.Directory}" : $" to {_archivers.Count} folders";
-        _progress.StatusDescription = $"{Interlocked.Read(ref _filesWritten)} files, {Interlocked.Read(ref _bytesWritten) / 1048576.0:0.0} MB written{where}; " +
-            $"{Interlocked.Read(ref _skipped)} archived already";
-        WriteProgress(_progress);
+        return ($"{Interlocked.Read(ref _filesWritten)} files, {Interlocked.Read(ref _bytesWritten) / 1048576.0:0.0} MB written{where}; " +
+            $"{Interlocked.Read(ref _skipped)} archived already", -1);
     }
 
     protected override void Dispose(bool disposing)

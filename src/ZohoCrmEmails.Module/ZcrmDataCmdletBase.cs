@@ -1,10 +1,24 @@
+using System.Diagnostics;
 using System.Management.Automation;
+using ZohoCrmEmails.Paging;
 
 namespace ZohoCrmEmails.Module;
 
-/// <summary>What the cmdlets that read records share: -Connection and -ThrottleLimit, and what they open.</summary>
+/// <summary>
+/// What the cmdlets that read records share: -Connection and -ThrottleLimit, what they open, the one writer of their
+/// results (in input order, errors as non-terminating ErrorRecords, a stop honoured) and their progress bar.
+/// </summary>
 public abstract class ZcrmDataCmdletBase : ZcrmCmdletBase
 {
+    // Each invocation's progress bar has its own id, so two data cmdlets in one pipeline do not overwrite each other's;
+    // they start from "ZC" in ASCII to stay clear of the small ids scripts use.
+    private const int FirstProgressId = 0x5A43;
+    private static int _nextProgressId = FirstProgressId;
+    private static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(200);
+    private readonly int _progressId = Interlocked.Increment(ref _nextProgressId);
+    private ProgressRecord? _progress;
+    private long _lastProgressTicks;
+
     [Parameter]
     [ValidateNotNull]
     public ZcrmConnection? Connection { get; set; }
@@ -28,5 +42,56 @@ public abstract class ZcrmDataCmdletBase : ZcrmCmdletBase
         int? cap = MyInvocation.BoundParameters.ContainsKey(nameof(ThrottleLimit)) ? ThrottleLimit : null;
         Throttle = cap ?? client.MaxConcurrentRequests;
         return (client, CreateCallContext(cap));
+    }
+
+    protected abstract string Activity { get; }
+
+    /// <summary>What the progress bar says now (percent -1 when unknown); null while there is nothing to show.</summary>
+    protected abstract (string Status, int Percent)? ProgressStatus();
+
+    /// <summary>True once the progress bar was shown.</summary>
+    protected bool ProgressShown => _progress is not null;
+
+    /// <summary>
+    /// Writes the fan-out's results on the pipeline thread, in input order: each item to <paramref name="onItem"/>, a
+    /// failed input as its non-terminating error (TargetObject <paramref name="errorTarget"/>, its message naming
+    /// <paramref name="describe"/>), the trace flushed and the progress updated in between, also while the head is
+    /// still pending. A stop ends it at once.
+    /// </summary>
+    protected void Drain<TIn, TOut>(IEnumerable<FanOutResult<TIn, TOut>> results, Func<TIn, object> errorTarget, Func<TIn, string> describe,
+        Action<TIn, TOut> onItem)
+    {
+        foreach (var result in Stoppable(results))
+        {
+            FlushTrace();
+            if (result.IsPending) { }   // still waiting: only the progress below
+            else if (result.Error is { } error) ReportError(error, errorTarget(result.Input), describe(result.Input));
+            else onItem(result.Input, result.Item!);
+            ShowProgress(false);
+        }
+        FlushTrace();
+        ShowProgress(false);
+    }
+
+    /// <summary>At most a few updates a second, so that progress costs nothing per e-mail; <paramref name="force"/>: now.</summary>
+    protected void ShowProgress(bool force)
+    {
+        if (ProgressStatus() is not var (status, percent)) return;
+        var now = Stopwatch.GetTimestamp();
+        if (!force && _progress is not null && Stopwatch.GetElapsedTime(_lastProgressTicks, now) < ProgressInterval) return;
+        _lastProgressTicks = now;
+        _progress ??= new ProgressRecord(_progressId, Activity, "Starting");
+        _progress.StatusDescription = status;
+        _progress.PercentComplete = percent;
+        WriteProgress(_progress);
+    }
+
+    /// <summary>Brings the progress bar up to date and closes it, if it was shown.</summary>
+    protected void CompleteProgress()
+    {
+        if (_progress is null) return;
+        ShowProgress(true);
+        _progress.RecordType = ProgressRecordType.Completed;
+        WriteProgress(_progress);
     }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Management.Automation;
 using ZohoCrmEmails.Paging;
 
@@ -11,17 +10,9 @@ namespace ZohoCrmEmails.Module;
 /// </summary>
 public abstract class ZcrmRecordCmdletBase<TOut> : ZcrmDataCmdletBase
 {
-    // Each invocation's progress bar has its own id, so two data cmdlets in one pipeline do not overwrite each other's;
-    // they start from "ZC" in ASCII to stay clear of the small ids scripts use.
-    private const int FirstProgressId = 0x5A43;
-    private static int _nextProgressId = FirstProgressId;
-    private readonly int _progressId = Interlocked.Increment(ref _nextProgressId);
-    private static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(200);
     private OrderedFanOut<RecordRequest, TOut>? _fanOut;
     private ZcrmClient? _client;
-    private ProgressRecord? _progress;
     private bool _showProgress;
-    private long _lastProgressTicks;
     private int _knownTotal;
 
     // Empty strings are let through so that they get the specific Zcrm.InvalidModule / Zcrm.InvalidRecordId.
@@ -36,8 +27,6 @@ public abstract class ZcrmRecordCmdletBase<TOut> : ZcrmDataCmdletBase
     [AllowEmptyString]
     [RecordIdTransformation]
     public string[] RecordId { get; set; } = [];
-
-    protected abstract string Activity { get; }
 
     protected abstract PageSource<RecordRequest, TOut> CreateSource(ZcrmClient client, ZcrmCallContext context);
 
@@ -88,42 +77,21 @@ public abstract class ZcrmRecordCmdletBase<TOut> : ZcrmDataCmdletBase
     protected override void EndProcessing()
     {
         WriteResults(_fanOut!.Complete());
-        FlushTrace();
-        if (_progress is not null)
-        {
-            _progress.RecordType = ProgressRecordType.Completed;
-            WriteProgress(_progress);
-        }
+        CompleteProgress();
     }
 
-    private void WriteResults(IEnumerable<FanOutResult<RecordRequest, TOut>> results)
-    {
-        foreach (var result in Stoppable(results))
-        {
-            FlushTrace();
-            if (result.IsPending) { }   // still waiting: only the progress below
-            else if (result.Error is { } error) ReportError(error, ErrorTarget(result.Input), Describe(result.Input));
-            else WriteObject(Output(result.Item!));
-            ReportProgress();
-        }
-        FlushTrace();
-        ReportProgress();
-    }
+    private void WriteResults(IEnumerable<FanOutResult<RecordRequest, TOut>> results) =>
+        Drain(results, ErrorTarget, Describe, (_, item) => WriteObject(Output(item)));
 
-    private void ReportProgress()
+    // Shown from the second record on: one record's listing needs no bar.
+    protected override (string Status, int Percent)? ProgressStatus()
     {
         var fanOut = _fanOut!;
-        if (!_showProgress || fanOut.InputsAdded < 2) return;
-        // At most a few updates a second: progress must cost nothing per e-mail.
-        var now = Stopwatch.GetTimestamp();
-        if (_progress is not null && Stopwatch.GetElapsedTime(_lastProgressTicks, now) < ProgressInterval) return;
-        _lastProgressTicks = now;
-        _progress ??= new ProgressRecord(_progressId, Activity, "Starting");
+        if (!_showProgress || fanOut.InputsAdded < 2) return null;
         var done = fanOut.InputsCompleted;
         var records = _knownTotal > 0 ? $"{done} of {_knownTotal} records" : $"{done} records";
-        _progress.StatusDescription = $"{records}, {fanOut.ItemsRead} read, {_client!.RequestsSent} requests";
-        _progress.PercentComplete = _knownTotal > 0 ? (int)Math.Min(100, done * 100 / _knownTotal) : -1;
-        WriteProgress(_progress);
+        return ($"{records}, {fanOut.ItemsRead} read, {_client!.RequestsSent} requests",
+            _knownTotal > 0 ? (int)Math.Min(100, done * 100 / _knownTotal) : -1);
     }
 
     protected override void Dispose(bool disposing)

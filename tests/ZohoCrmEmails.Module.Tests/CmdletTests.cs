@@ -359,6 +359,30 @@ public sealed class CmdletTests : PowerShellTest
     }
 
     [Fact]
+    public void Two_data_cmdlets_of_one_pipeline_show_two_progress_bars_however_often_either_ran_before()
+    {
+        Sim.Knobs.DefaultEmailCount = 3;
+        var dir = Path.Combine(Path.GetTempPath(), "zcrm-progress-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            // The archive cmdlets ran more often than the listing before: their bars' ids must still differ from its.
+            var before = "$m = @(Get-ZcrmRecordEmail -Module Deals -Id 4150868000000000011)[0].MessageId; " +
+                $"1..3 | ForEach-Object {{ Export-ZcrmEmail -Module Deals -RecordId 4150868000000000011 -MessageId $m -Path '{dir}/x' -NoAttachments -Force | Out-Null }}; ";
+            var r = Run(ConnectScript + "; " + before +
+                $"Get-ZcrmRecordEmail -Module Deals -Id 4150868000000000011, 4150868000000000012 | Export-ZcrmEmail -Path '{dir}/y' -NoAttachments");
+            Assert.Equal(6, r.Output.Count);
+            var last = r.Progress.Where(p => p.Activity is "Reading Zoho CRM e-mails" or "Exporting Zoho CRM e-mails")
+                .GroupBy(p => p.Activity).ToDictionary(g => g.Key, g => g.Last().ActivityId);
+            Assert.Equal(2, last.Count);
+            Assert.NotEqual(last["Reading Zoho CRM e-mails"], last["Exporting Zoho CRM e-mails"]);
+        }
+        finally
+        {
+            if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
     public void ThrottleLimit_keeps_input_order_and_is_validated()
     {
         Sim.Knobs.DefaultEmailCount = 12;
