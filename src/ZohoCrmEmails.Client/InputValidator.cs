@@ -17,7 +17,7 @@ public static class InputValidator
             throw Invalid(ZcrmErrorCodes.InvalidModule, "The module name is empty.");
         if (module.Length > MaxModuleLength || !char.IsAsciiLetter(module[0]) || !module.All(c => char.IsAsciiLetterOrDigit(c) || c == '_'))
             throw Invalid(ZcrmErrorCodes.InvalidModule,
-                $"'{Shorten(module)}' is not a module API name: use letters, digits and underscores only, starting with a letter (e.g. Deals).");
+                $"'{SecretRedactor.Shorten(module)}' is not a module API name: use letters, digits and underscores only, starting with a letter (e.g. Deals).");
     }
 
     /// <summary>
@@ -36,7 +36,7 @@ public static class InputValidator
         if (string.IsNullOrWhiteSpace(recordId))
             throw Invalid(ZcrmErrorCodes.InvalidRecordId, "The record id is empty.");
         if (!IsAsciiDigits(recordId) || !long.TryParse(recordId, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var value) || value <= 0)
-            throw Invalid(ZcrmErrorCodes.InvalidRecordId, $"'{Shorten(recordId)}' is not a record id: expected a positive 64-bit number written in digits.");
+            throw Invalid(ZcrmErrorCodes.InvalidRecordId, $"'{SecretRedactor.Shorten(recordId)}' is not a record id: expected a positive 64-bit number written in digits.");
     }
 
     /// <summary>
@@ -50,21 +50,21 @@ public static class InputValidator
             throw Invalid(ZcrmErrorCodes.InvalidMessageId, "The message id is empty.");
         if (messageId.Length > MaxMessageIdLength || messageId.All(c => c == '.') || messageId.Any(char.IsControl))
             throw Invalid(ZcrmErrorCodes.InvalidMessageId,
-                $"'{Shorten(messageId)}' is not a message id: it is made of dots only, holds control characters or is longer than {MaxMessageIdLength} characters.");
+                $"'{SecretRedactor.Shorten(messageId)}' is not a message id: it is made of dots only, holds control characters or is longer than {MaxMessageIdLength} characters.");
     }
 
     public static void OwnerId(string? ownerId)
     {
         if (ownerId is null) return;
         if (!IsAsciiDigits(ownerId) || !long.TryParse(ownerId, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out _))
-            throw Invalid(ZcrmErrorCodes.InvalidOwnerId, $"'{Shorten(ownerId)}' is not a user id: expected digits.");
+            throw Invalid(ZcrmErrorCodes.InvalidOwnerId, $"'{SecretRedactor.Shorten(ownerId)}' is not a user id: expected digits.");
     }
 
     /// <summary>An attachment id travels in the query string (escaped); it must at least be a plain, bounded value.</summary>
     public static void AttachmentId(string? attachmentId)
     {
         if (string.IsNullOrWhiteSpace(attachmentId) || attachmentId.Length > MaxAttachmentIdLength || attachmentId.Any(char.IsControl))
-            throw Invalid(ZcrmErrorCodes.InvalidAttachmentId, $"'{Shorten(attachmentId ?? "")}' is not an attachment id.");
+            throw Invalid(ZcrmErrorCodes.InvalidAttachmentId, $"'{SecretRedactor.Shorten(attachmentId ?? "")}' is not an attachment id.");
     }
 
     /// <summary>"v8", "v2.1": what may stand in /crm/{version}/.</summary>
@@ -114,11 +114,4 @@ public static class InputValidator
     private static bool IsAsciiDigits(string s) => s.Length > 0 && s.All(char.IsAsciiDigit);
 
     private static ZcrmException Invalid(string code, string message) => new(code, ZcrmErrorKind.InvalidArgument, message);
-
-    // Error text echoes the input, but never an unbounded amount of it, nor control characters.
-    internal static string Shorten(string s, int max = 64)
-    {
-        var shown = s.Length <= max ? s : s[..max] + "…";
-        return shown.Any(char.IsControl) ? string.Concat(shown.Select(c => char.IsControl(c) ? '?' : c)) : shown;
-    }
 }

@@ -63,7 +63,18 @@ public sealed class SecretRedactor
     /// Server text to show: redacted, then shortened and cleared of control characters. In that order, so that a cut
     /// never leaves the start of a secret showing.
     /// </summary>
-    internal string Quote(string text, int maxLength) => InputValidator.Shorten(Redact(text), maxLength);
+    internal string Quote(string text, int maxLength) => Shorten(Redact(text), maxLength);
+
+    /// <summary>
+    /// Text of an input or a server to echo in a message: never an unbounded amount of it (cut with "…" after
+    /// <paramref name="max"/> characters), control characters shown as '?'. Ids and names the user gave; server text
+    /// goes through <see cref="Quote"/>, which redacts first.
+    /// </summary>
+    public static string Shorten(string text, int max = 64)
+    {
+        var shown = text.Length <= max ? text : text[..max] + "…";
+        return shown.Any(char.IsControl) ? string.Concat(shown.Select(c => char.IsControl(c) ? '?' : c)) : shown;
+    }
 
     // An error body may hold up to 1 MiB of a server's text.
     internal const int MaxMessageLength = 2000;

@@ -246,18 +246,18 @@ public sealed class ZcrmClient : IZcrmConnectionState, IDisposable
     /// The request timeout bounds a stall, not the whole file, and memory stays flat whatever its size. What arrives
     /// is checked against the size Zoho listed (<paramref name="expectedSize"/>): more or fewer bytes is
     /// Zcrm.AttachmentSizeMismatch. <paramref name="progress"/> gets the bytes written as they are (negative when an
-    /// attempt starts over). <paramref name="userId"/> is the e-mail owner's id (owner.id); <paramref name="attachmentName"/>
+    /// attempt starts over). <paramref name="ownerId"/> is the e-mail owner's id (owner.id, sent as Zoho's user_id); <paramref name="attachmentName"/>
     /// the attachment's name as listed.
     /// </summary>
-    public async Task<ZcrmDownload> DownloadAttachmentAsync(string module, string recordId, string messageId, string? userId, string attachmentId,
+    public async Task<ZcrmDownload> DownloadAttachmentAsync(string module, string recordId, string messageId, string? ownerId, string attachmentId,
         string? attachmentName, long? expectedSize, Stream destination, IProgress<long>? progress = null, ZcrmCallContext? context = null,
         CancellationToken ct = default)
     {
-        InputValidator.Email(module, recordId, messageId, userId);
+        InputValidator.Email(module, recordId, messageId, ownerId);
         InputValidator.AttachmentId(attachmentId);
         // Zoho's page marks message_id, user_id, id and name mandatory; the name travels exactly as listed, encoded.
         var path = $"/crm/{ApiVersion}/{module}/{recordId}/Emails/actions/download_attachments?message_id={Uri.EscapeDataString(messageId)}"
-            + (userId is null ? "" : "&user_id=" + userId) + "&id=" + Uri.EscapeDataString(attachmentId)
+            + (ownerId is null ? "" : "&user_id=" + ownerId) + "&id=" + Uri.EscapeDataString(attachmentId)
             + "&name=" + Uri.EscapeDataString(attachmentName ?? "");
         var sink = new DownloadSink(destination, expectedSize, progress, RequestState.Describe(HttpMethod.Get, path));
         // The body goes to the sink: nothing is left to parse.

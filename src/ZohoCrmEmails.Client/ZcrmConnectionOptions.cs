@@ -98,7 +98,7 @@ public sealed record ZcrmConnectionOptions
         if (MaxResponseBytes < 1024)
             throw Invalid("The response size limit must be at least 1 KiB.");
         if (!InputValidator.IsApiVersion(ApiVersion))
-            throw Invalid($"'{InputValidator.Shorten(ApiVersion)}' is not an API version such as v8.");
+            throw Invalid($"'{SecretRedactor.Shorten(ApiVersion)}' is not an API version such as v8.");
         if (!HasRefreshCredentials && !IsHeaderSafe(AccessToken!))
             throw Invalid("The access token holds characters that cannot be sent in an HTTP header (spaces, line breaks, non-ASCII).");
         Retry.Validate();

@@ -23,18 +23,11 @@ public static class ErrorRecords
 
     /// <summary>"Deals/4150868000001234001", and with a message id "Deals/4150868000001234001, e-mail 'de735c09…'".</summary>
     public static string Describe(string module, string recordId, string? messageId = null) =>
-        messageId is null ? $"{module}/{recordId}" : $"{module}/{recordId}, e-mail '{Shorten(messageId)}'";
+        messageId is null ? $"{module}/{recordId}" : $"{module}/{recordId}, e-mail '{SecretRedactor.Shorten(messageId, 48)}'";
 
     /// <summary>An attachment by its name, with its e-mail and record.</summary>
     public static string Describe(Models.ZcrmEmail email, Models.ZcrmAttachment attachment) =>
-        $"{Describe(email.Module, email.RecordId, email.MessageId)}, attachment '{Shorten(attachment.Name ?? attachment.Id ?? "")}'";
-
-    // Ids and names are the server's: bounded, control characters shown as '?'.
-    private static string Shorten(string text)
-    {
-        var shown = text.Length <= 48 ? text : text[..48] + "…";
-        return string.Concat(shown.Select(c => char.IsControl(c) ? '?' : c));
-    }
+        $"{Describe(email.Module, email.RecordId, email.MessageId)}, attachment '{SecretRedactor.Shorten(attachment.Name ?? attachment.Id ?? "", 48)}'";
 
     public static ErrorCategory Category(ZcrmErrorKind kind) => kind switch
     {

@@ -30,12 +30,12 @@ internal static class ResponseParser
             : Emails(ReadEmails(body, status, request, strings), body, status, request, module, recordId);
         if (emails.Count == 0)
             throw new ZcrmException(ZcrmErrorCodes.EmailNotFound, ZcrmErrorKind.NotFound,
-                $"Zoho CRM returned no e-mail for the message id '{InputValidator.Shorten(messageId)}' on {module}/{recordId}.", status, request);
+                $"Zoho CRM returned no e-mail for the message id '{SecretRedactor.Shorten(messageId)}' on {module}/{recordId}.", status, request);
         var email = emails[0];
         if (email.MessageId.Length == 0)
             email.MessageId = messageId;
         else if (!string.Equals(email.MessageId, messageId, StringComparison.Ordinal))
-            throw Invalid($"Zoho CRM answered the message id '{InputValidator.Shorten(messageId)}' with another e-mail ('{email.MessageId}').", status, request);
+            throw Invalid($"Zoho CRM answered the message id '{SecretRedactor.Shorten(messageId)}' with another e-mail ('{email.MessageId}').", status, request);
         return email;
     }
 

@@ -42,9 +42,9 @@ internal static class EmailCursor
             }
             else if (next is not null && ++emptyInARow > MaxEmptyPagesInARow)
             {
-                throw new ZcrmException(ZcrmErrorCodes.InvalidResponse, ZcrmErrorKind.InvalidResponse,
+                throw redactor.Redact(new ZcrmException(ZcrmErrorCodes.InvalidResponse, ZcrmErrorKind.InvalidResponse,
                     $"Zoho CRM sent {MaxEmptyPagesInARow} empty pages in a row for {module}/{recordId}, each saying more follow; stopped. " +
-                    $"The {returned} e-mails before them were returned.", 200, $"GET /crm/{apiVersion}/{module}/{recordId}/Emails");
+                    $"The {returned} e-mails before them were returned.", 200, $"GET /crm/{apiVersion}/{module}/{recordId}/Emails"));
             }
             if (next is null)
                 yield break;
