@@ -11,7 +11,7 @@ namespace ZohoCrmEmails.Module;
 public sealed class ExportZcrmEmailCommand : ZcrmArchiveCmdletBase
 {
     internal const string OutputTypeName = "ZohoCrmEmails.ExportedEmail";
-    private OrderedFanOut<(EmailArchiver Archiver, ZcrmEmail Email), ZcrmEmail>? _reads;
+    private OrderedFanOut<(EmailArchiver Archiver, EmailRequest Email), ZcrmEmail>? _reads;
     private OrderedFanOut<(EmailArchiver Archiver, ZcrmEmail Email, string Path), FileInfo?>? _writes;
 
     /// <summary>Leave the attachments out of the .eml files (no download requests).</summary>
@@ -26,7 +26,7 @@ public sealed class ExportZcrmEmailCommand : ZcrmArchiveCmdletBase
         // Two stages: reading e-mails in full, then writing each file. Between them, on the pipeline thread and in
         // input order, each file's name is taken, so which of two same-named e-mails gets " (2)" never depends on
         // timing. Both stages draw on one request cap.
-        _reads = new OrderedFanOut<(EmailArchiver Archiver, ZcrmEmail Email), ZcrmEmail>(ItemsAtOnce,
+        _reads = new OrderedFanOut<(EmailArchiver Archiver, EmailRequest Email), ZcrmEmail>(ItemsAtOnce,
             (read, ct) => Pages.OneItem(() => read.Archiver.ReadInFullAsync(read.Email, ct)), CancelToken);
         _writes = new OrderedFanOut<(EmailArchiver Archiver, ZcrmEmail Email, string Path), FileInfo?>(ItemsAtOnce,
             (write, ct) => Pages.OneItem(() => write.Archiver.ExportAsync(write.Email, write.Path, !NoAttachments, ct)), CancelToken);
@@ -34,26 +34,26 @@ public sealed class ExportZcrmEmailCommand : ZcrmArchiveCmdletBase
 
     protected override void ProcessRecord()
     {
-        foreach (var email in CurrentEmails())
+        foreach (var request in CurrentRequests())
         {
             var archiver = CurrentArchiver();
             // Archived already: not even read again.
-            if (archiver.Folder.Skippable(EmailArchiver.KeyOf(email)) is { } archived)
+            if (archiver.Folder.Skippable(request.Key) is { } archived)
             {
-                Skip(Describe(email), archiver, archived.Name);
+                Skip(Describe(request), archiver, archived.Name);
                 continue;
             }
-            if (!FirstInRun(archiver, EmailArchiver.KeyOf(email)))
+            if (!FirstInRun(archiver, request.Key))
             {
-                Skip(Describe(email), archiver, "(earlier in this run)");
+                Skip(Describe(request), archiver, "(earlier in this run)");
                 continue;
             }
             // A listed e-mail already has its time and subject, so its file name is known; one given by id is read first.
-            var target = email.Time is null && email.SentTime is null
-                ? $"{archiver.Folder.Directory} (the e-mail {email.Module}/{email.RecordId}/{email.MessageId}, named after its time and subject)"
-                : System.IO.Path.Combine(archiver.Folder.Directory, EmailArchiver.EmlFileName(email));
-            if (ShouldProcess(target, $"Export the e-mail '{email.Subject ?? email.MessageId}'"))
-                DrainReads(_reads!.Add((archiver, email)));
+            var target = request.Listed is { } listed
+                ? System.IO.Path.Combine(archiver.Folder.Directory, EmailArchiver.EmlFileName(listed))
+                : $"{archiver.Folder.Directory} (the e-mail {request.Module}/{request.RecordId}/{request.MessageId}, named after its time and subject)";
+            if (ShouldProcess(target, $"Export the e-mail '{request.Listed?.Subject ?? request.MessageId}'"))
+                DrainReads(_reads!.Add((archiver, request)));
         }
     }
 
@@ -65,8 +65,9 @@ public sealed class ExportZcrmEmailCommand : ZcrmArchiveCmdletBase
     }
 
     private static string Describe(ZcrmEmail email) => ErrorRecords.Describe(email.Module, email.RecordId, email.MessageId);
+    private static string Describe(EmailRequest request) => ErrorRecords.Describe(request.Module, request.RecordId, request.MessageId);
 
-    private void DrainReads(IEnumerable<FanOutResult<(EmailArchiver Archiver, ZcrmEmail Email), ZcrmEmail>> results) =>
+    private void DrainReads(IEnumerable<FanOutResult<(EmailArchiver Archiver, EmailRequest Email), ZcrmEmail>> results) =>
         Drain(results, read => read.Email.MessageId, read => Describe(read.Email), (read, full) =>
         {
             string path;

@@ -11,7 +11,7 @@ namespace ZohoCrmEmails.Module;
 public sealed class SaveZcrmEmailAttachmentCommand : ZcrmArchiveCmdletBase
 {
     internal const string OutputTypeName = "ZohoCrmEmails.SavedAttachment";
-    private OrderedFanOut<(EmailArchiver Archiver, ZcrmEmail Email), (EmailAttachment Item, ArchiveEntry? Archived)>? _attachments;
+    private OrderedFanOut<(EmailArchiver Archiver, EmailRequest Email), (EmailAttachment Item, ArchiveEntry? Archived)>? _attachments;
     private OrderedFanOut<(EmailArchiver Archiver, EmailAttachment Item, string? Path), FileInfo?>? _saves;
     private WildcardPattern[] _names = [];
 
@@ -35,7 +35,7 @@ public sealed class SaveZcrmEmailAttachmentCommand : ZcrmArchiveCmdletBase
         // Two stages: reading e-mails in full to learn their attachments, then downloading those confirmed. Between
         // them, on the pipeline thread and in input order, each file's name is taken and ShouldProcess asked. Both
         // stages draw on one request cap.
-        _attachments = new OrderedFanOut<(EmailArchiver Archiver, ZcrmEmail Email), (EmailAttachment Item, ArchiveEntry? Archived)>(ItemsAtOnce,
+        _attachments = new OrderedFanOut<(EmailArchiver Archiver, EmailRequest Email), (EmailAttachment Item, ArchiveEntry? Archived)>(ItemsAtOnce,
             AttachmentsOf, CancelToken);
         _saves = new OrderedFanOut<(EmailArchiver Archiver, EmailAttachment Item, string? Path), FileInfo?>(ItemsAtOnce,
             (save, ct) => Pages.OneItem(() => save.Archiver.SaveAttachmentAsync(save.Item, save.Path, ct)), CancelToken);
@@ -43,15 +43,15 @@ public sealed class SaveZcrmEmailAttachmentCommand : ZcrmArchiveCmdletBase
 
     protected override void ProcessRecord()
     {
-        foreach (var email in CurrentEmails())
+        foreach (var request in CurrentRequests())
         {
             var archiver = CurrentArchiver();
-            if (AllSaved(archiver, email) is { } name)
+            if (AllSaved(archiver, request) is { } name)
             {
-                Skip($"the attachments of {Describe(email)}", archiver, name);
+                Skip($"the attachments of {Describe(request)}", archiver, name);
                 continue;
             }
-            DrainAttachments(_attachments!.Add((archiver, email)));
+            DrainAttachments(_attachments!.Add((archiver, request)));
         }
     }
 
@@ -62,7 +62,7 @@ public sealed class SaveZcrmEmailAttachmentCommand : ZcrmArchiveCmdletBase
         CompleteProgress();
     }
 
-    private static string Describe(ZcrmEmail email) => ErrorRecords.Describe(email.Module, email.RecordId, email.MessageId);
+    private static string Describe(EmailRequest request) => ErrorRecords.Describe(request.Module, request.RecordId, request.MessageId);
 
     /// <summary>
     /// Whether the folder holds every attachment of the e-mail this run would save, without reading it: the index
@@ -70,10 +70,10 @@ public sealed class SaveZcrmEmailAttachmentCommand : ZcrmArchiveCmdletBase
     /// those ids saved is enough. An attachment a -Name filter passed over before is not saved, so then the e-mail is
     /// read again. The first file's name, for the message, or null.
     /// </summary>
-    private string? AllSaved(EmailArchiver archiver, ZcrmEmail email)
+    private string? AllSaved(EmailArchiver archiver, EmailRequest request)
     {
         if (Force) return null;
-        var saved = archiver.Folder.Index.AttachmentsOf(email.Module, email.RecordId, email.MessageId)
+        var saved = archiver.Folder.Index.AttachmentsOf(request.Module, request.RecordId, request.MessageId)
             .Where(e => File.Exists(System.IO.Path.Combine(archiver.Folder.Directory, e.Name))).ToList();
         if (saved.Count == 0) return null;
         var all = saved.Max(e => e.Attachments) is { } count && saved.Count >= count;
@@ -81,7 +81,7 @@ public sealed class SaveZcrmEmailAttachmentCommand : ZcrmArchiveCmdletBase
         return all || chosen ? saved[0].Name : null;
     }
 
-    private void DrainAttachments(IEnumerable<FanOutResult<(EmailArchiver Archiver, ZcrmEmail Email), (EmailAttachment Item, ArchiveEntry? Archived)>> results) =>
+    private void DrainAttachments(IEnumerable<FanOutResult<(EmailArchiver Archiver, EmailRequest Email), (EmailAttachment Item, ArchiveEntry? Archived)>> results) =>
         Drain(results, read => read.Email.MessageId, read => Describe(read.Email), (read, found) =>
         {
             var item = found.Item;
@@ -117,13 +117,13 @@ public sealed class SaveZcrmEmailAttachmentCommand : ZcrmArchiveCmdletBase
 
     // An e-mail listed without attachments needs no request; any other (null: Zoho did not say) is read in full to learn
     // them. Attachments the folder holds already come back marked, to be skipped (and said) on the pipeline thread.
-    private async IAsyncEnumerable<IReadOnlyList<(EmailAttachment Item, ArchiveEntry? Archived)>> AttachmentsOf((EmailArchiver Archiver, ZcrmEmail Email) read,
+    private async IAsyncEnumerable<IReadOnlyList<(EmailAttachment Item, ArchiveEntry? Archived)>> AttachmentsOf((EmailArchiver Archiver, EmailRequest Email) read,
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
     {
-        var (archiver, email) = read;
-        if (!email.HasContent && email.HasAttachment == false)
+        var (archiver, request) = read;
+        if (request.ListedWithoutAttachments)
             yield break;
-        var full = await archiver.ReadInFullAsync(email, ct).ConfigureAwait(false);
+        var full = await archiver.ReadInFullAsync(request, ct).ConfigureAwait(false);
         var attachments = full.Attachments ?? [];
         yield return attachments
             .Where(a => (AttachmentId is null || AttachmentId.Contains(a.Id, StringComparer.Ordinal))

@@ -100,10 +100,10 @@ public abstract class ZcrmArchiveCmdletBase : ZcrmDataCmdletBase
         return archiver;
     }
 
-    /// <summary>The e-mails of the current input: the piped e-mail, or one placeholder per -MessageId, to be read in full.</summary>
-    protected IEnumerable<ZcrmEmail> CurrentEmails()
+    /// <summary>The e-mails of the current input: the piped e-mail, or one request per -MessageId, to be read in full.</summary>
+    protected IEnumerable<EmailRequest> CurrentRequests()
     {
-        if (ParameterSetName == EmailSet) return [InputObject!];
+        if (ParameterSetName == EmailSet) return [EmailRequest.Of(InputObject!)];
         if (RecordIdTransformationAttribute.Missing(RecordId) is { } missing)
         {
             ReportError(missing, null, Module);
@@ -119,11 +119,7 @@ public abstract class ZcrmArchiveCmdletBase : ZcrmDataCmdletBase
             ReportError(ex, OwnerId, ErrorRecords.Describe(Module, RecordId));
             return [];
         }
-        return MessageId.Select(m => new ZcrmEmail
-        {
-            Module = Module, RecordId = RecordId, MessageId = m, HasAttachment = true,
-            Owner = owner is null ? null : new ZcrmUserRef { Id = owner },
-        });
+        return MessageId.Select(m => new EmailRequest(Module, RecordId, m, owner, null));
     }
 
     /// <summary>False for an item this run has taken for the folder before (an e-mail piped twice): it is archived once.</summary>

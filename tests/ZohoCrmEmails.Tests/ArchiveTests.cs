@@ -295,7 +295,7 @@ public sealed class ArchiveTests : SimulatorTest, IDisposable
         var c = Connect();
         var listed = (await c.GetEmailPageAsync("Deals", SimRecords.Deal25)).Emails[0];
         var archiver = Archiver(c);
-        var full = await archiver.ReadInFullAsync(listed, default);
+        var full = await archiver.ReadInFullAsync(EmailRequest.Of(listed), default);
         var file = (await archiver.ExportAsync(full, archiver.ReserveEmlPath(full), includeAttachments: true, default))!;
 
         Assert.Equal(Path.Combine(_folder, EmailArchiver.EmlFileName(full)), file.FullName);

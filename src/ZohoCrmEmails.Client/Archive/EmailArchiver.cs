@@ -17,9 +17,11 @@ public sealed class EmailArchiver(ZcrmClient client, ArchiveFolder folder, ZcrmC
     /// <summary>Bytes written as they are (negative when a download starts over), for a progress display.</summary>
     public IProgress<long>? Progress { get; init; }
 
-    /// <summary>The e-mail as read in full (one request when it was only listed).</summary>
-    public async Task<ZcrmEmail> ReadInFullAsync(ZcrmEmail email, CancellationToken ct) =>
-        email.HasContent ? email : await client.GetEmailAsync(email.Module, email.RecordId, email.MessageId, ZcrmClient.OwnerIdOf(email, null), context, ct).ConfigureAwait(false);
+    /// <summary>The e-mail as read in full (one request unless it was read already).</summary>
+    public async Task<ZcrmEmail> ReadInFullAsync(EmailRequest request, CancellationToken ct) =>
+        request.Listed is { HasContent: true } full
+            ? full
+            : await client.GetEmailAsync(request.Module, request.RecordId, request.MessageId, request.OwnerId, context, ct).ConfigureAwait(false);
 
     /// <summary>
     /// The file an attachment will be saved to, taken now: callers reserve in input order (on one thread), so that
