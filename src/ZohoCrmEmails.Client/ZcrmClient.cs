@@ -186,7 +186,7 @@ public sealed class ZcrmClient : IZcrmConnectionState, IDisposable
         return SendAsync<IReadOnlyList<ZcrmEmailSharing>>($"/crm/{ApiVersion}/{module}/{recordId}/__emails_sharing_details", context ?? ZcrmCallContext.None,
             (response, body, request) =>
             {
-                var list = ResponseParser.Sharing((int)response.StatusCode, body, module, recordId, request);
+                var list = ResponseParser.Sharing((int)response.StatusCode, body, module, recordId, request, _strings);
                 return (list, list.Count);
             }, ct);
     }

@@ -31,12 +31,6 @@ internal class ErrorEnvelope
         : Data?.FirstOrDefault(d => d is not null && !string.IsNullOrWhiteSpace(d.Code) && string.Equals(d.Status, "error", StringComparison.OrdinalIgnoreCase));
 }
 
-internal sealed class SharingEnvelope : ErrorEnvelope
-{
-    [JsonPropertyName("__emails_sharing_details"), JsonConverter(typeof(SharingListConverter))]
-    public List<ZcrmEmailSharing?>? Sharing { get; set; }
-}
-
 internal sealed class TokenEnvelope
 {
     [JsonPropertyName("access_token"), JsonConverter(typeof(LenientStringConverter))] public string? AccessToken { get; set; }
@@ -47,26 +41,7 @@ internal sealed class TokenEnvelope
     [JsonPropertyName("error_description"), JsonConverter(typeof(LenientStringConverter))] public string? ErrorDescription { get; set; }
 }
 
-/// <summary>The sharing details: an array in the schema and SDKs, an object on the vendor's page.</summary>
-internal sealed class SharingListConverter : JsonConverter<List<ZcrmEmailSharing?>?>
-{
-    public override List<ZcrmEmailSharing?>? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
-    {
-        if (reader.TokenType == JsonTokenType.Null) return null;
-        if (reader.TokenType == JsonTokenType.StartObject)
-            return new List<ZcrmEmailSharing?> { JsonSerializer.Deserialize(ref reader, ZcrmJsonContext.Default.ZcrmEmailSharing) };
-        return new List<ZcrmEmailSharing?>(JsonSerializer.Deserialize(ref reader, ZcrmJsonContext.Default.ListZcrmEmailSharing) ?? []);
-    }
-
-    // Only ever read: the module sends no JSON.
-    public override void Write(Utf8JsonWriter writer, List<ZcrmEmailSharing?>? value, JsonSerializerOptions options) =>
-        throw new NotSupportedException();
-}
-
 [JsonSourceGenerationOptions(GenerationMode = JsonSourceGenerationMode.Metadata)]
-[JsonSerializable(typeof(SharingEnvelope))]
 [JsonSerializable(typeof(ErrorEnvelope))]
 [JsonSerializable(typeof(TokenEnvelope))]
-[JsonSerializable(typeof(ZcrmEmailSharing))]
-[JsonSerializable(typeof(List<ZcrmEmailSharing?>))]
 internal sealed partial class ZcrmJsonContext : JsonSerializerContext;

@@ -39,12 +39,13 @@ internal static class ResponseParser
         return email;
     }
 
-    public static List<ZcrmEmailSharing> Sharing(int status, BufferedBody body, string module, string recordId, string request)
+    public static List<ZcrmEmailSharing> Sharing(int status, BufferedBody body, string module, string recordId, string request, Utf8StringPool strings)
     {
         if (IsEmpty(status, body))
             return [];
-        var envelope = Parse(body, ZcrmJsonContext.Default.SharingEnvelope, status, request);
-        var list = envelope.Sharing ?? throw Missing(envelope, "__emails_sharing_details", status, request);
+        // Without its list, the body is read once more, for the error it may be (rare, and small).
+        var list = Read(() => SharingJson.Read(body.Span, strings), status, request)
+            ?? throw Missing(Parse(body, ZcrmJsonContext.Default.ErrorEnvelope, status, request), "__emails_sharing_details", status, request);
         var result = new List<ZcrmEmailSharing>(list.Count);
         foreach (var s in list)
         {
@@ -71,11 +72,15 @@ internal static class ResponseParser
         }
     }
 
-    private static EmailJson.Envelope ReadEmails(BufferedBody body, int status, string request, Utf8StringPool strings)
+    private static EmailJson.Envelope ReadEmails(BufferedBody body, int status, string request, Utf8StringPool strings) =>
+        Read(() => EmailJson.Read(body.Span, strings), status, request);
+
+    // A hand-written reader's JsonException is Zcrm.InvalidResponse; its message names a position, never the body's text.
+    private static T Read<T>(Func<T> read, int status, string request)
     {
         try
         {
-            return EmailJson.Read(body.Span, strings);
+            return read();
         }
         catch (JsonException ex)
         {

@@ -1,14 +1,11 @@
-using System.Text.Json;
-using System.Text.Json.Serialization;
-
 namespace ZohoCrmEmails.Models;
 
 /// <summary>Whose mailboxes' e-mails can be seen on a record, and which kinds.</summary>
 public sealed class ZcrmEmailSharing
 {
-    [JsonIgnore] public string Module { get; set; } = "";
-    [JsonIgnore] public string RecordId { get; set; } = "";
-    [JsonPropertyName("available_types")] public ZcrmList<string> AvailableTypes { get; set; } = [];
-    [JsonPropertyName("share_from_users")] public ZcrmList<ZcrmSharedUser> ShareFromUsers { get; set; } = [];
-    [JsonExtensionData] public ZcrmFields? AdditionalFields { get; set; }
+    public string Module { get; set; } = "";
+    public string RecordId { get; set; } = "";
+    public ZcrmList<string> AvailableTypes { get; set; } = [];
+    public ZcrmList<ZcrmSharedUser> ShareFromUsers { get; set; } = [];
+    public ZcrmFields? AdditionalFields { get; set; }
 }

@@ -3,10 +3,11 @@ using System.Buffers.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace ZohoCrmEmails.Models;
+namespace ZohoCrmEmails.Json;
 
 // Zoho types some fields loosely (numbers as strings, ids as numbers). These converters sit on the properties of the
-// models the engine reads with System.Text.Json (sharing details, tokens, errors); e-mails are read by EmailJson.
+// envelopes the engine reads with System.Text.Json (tokens, errors); e-mails and sharing details have readers of
+// their own (EmailJson, SharingJson).
 
 /// <summary>Reads a string, or keeps a number, boolean, object or array as its JSON text.</summary>
 internal sealed class LenientStringConverter : JsonConverter<string?>
