@@ -10,6 +10,7 @@ using ZohoCrmEmails.Bench;
 using ZohoCrmEmails.Http;
 using ZohoCrmEmails.Json;
 using ZohoCrmEmails.Models;
+using ZohoCrmEmails.FanOut;
 using ZohoCrmEmails.Paging;
 using ZohoCrmEmails.Simulator;
 
@@ -180,7 +181,7 @@ namespace ZohoCrmEmails.Bench
             TimeSpan first = default;
 
             var clock = Stopwatch.StartNew();
-            using (var fanOut = new OrderedFanOut<RecordRequest, ZcrmEmail>(throttle, RecordWork.Emails(connection, null, false, new ZcrmCallContext(throttle)), CancellationToken.None))
+            using (var fanOut = new OrderedFanOut<RecordRequest, ZcrmEmail>(throttle, RecordPages.Emails(connection, null, false, new ZcrmCallContext(throttle)), CancellationToken.None))
             {
                 void Take(IEnumerable<FanOutResult<RecordRequest, ZcrmEmail>> results)
                 {

@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using ZohoCrmEmails.Http;
 using ZohoCrmEmails.Json;
 using ZohoCrmEmails.Models;
+using ZohoCrmEmails.FanOut;
 using ZohoCrmEmails.Paging;
 
 namespace ZohoCrmEmails;
@@ -259,7 +260,7 @@ public sealed class ZcrmClient : IZcrmConnectionState, IDisposable
         var path = $"/crm/{ApiVersion}/{module}/{recordId}/Emails/actions/download_attachments?message_id={Uri.EscapeDataString(messageId)}"
             + (ownerId is null ? "" : "&user_id=" + ownerId) + "&id=" + Uri.EscapeDataString(attachmentId)
             + "&name=" + Uri.EscapeDataString(attachmentName ?? "");
-        var sink = new DownloadSink(destination, expectedSize, progress, RequestState.Describe(HttpMethod.Get, path));
+        var sink = new DownloadSink(destination, expectedSize, progress, RequestState.LineOf(HttpMethod.Get, path));
         // The body goes to the sink: nothing is left to parse.
         await SendAsync<object?>(new RequestState(HttpMethod.Get, path, context ?? ZcrmCallContext.None) { BodySink = sink.WriteAsync },
             (_, _, _) => (null, 0), ct).ConfigureAwait(false);
@@ -293,8 +294,8 @@ public sealed class ZcrmClient : IZcrmConnectionState, IDisposable
             using var request = state.Attach(new HttpRequestMessage(state.Method, new Uri(state.PathAndQuery, UriKind.Relative)));
             using var response = await _api.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct).ConfigureAwait(false);
             if (!response.IsSuccessStatusCode)
-                throw ZohoErrors.FromResponse(response, state.Description);
-            var (result, count) = read(response, BufferedBody.Of(response), state.Description);
+                throw ZohoErrors.FromResponse(response, state.RequestLine);
+            var (result, count) = read(response, BufferedBody.Of(response), state.RequestLine);
             items = count;
             return result;
         }

@@ -1,7 +1,7 @@
 using System.Management.Automation;
 using ZohoCrmEmails.Archive;
 using ZohoCrmEmails.Models;
-using ZohoCrmEmails.Paging;
+using ZohoCrmEmails.FanOut;
 
 namespace ZohoCrmEmails.Module;
 

@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using ZohoCrmEmails.Models;
+using ZohoCrmEmails.FanOut;
 using ZohoCrmEmails.Paging;
 
 namespace ZohoCrmEmails.Module;
@@ -12,5 +13,5 @@ public sealed class GetZcrmEmailSharingCommand : ZcrmRecordCmdletBase<ZcrmEmailS
     protected override string Activity => "Reading Zoho CRM e-mail sharing";
 
     protected override PageSource<RecordRequest, ZcrmEmailSharing> CreateSource(ZcrmClient client, ZcrmCallContext context) =>
-        RecordWork.Sharing(client, context);
+        RecordPages.Sharing(client, context);
 }

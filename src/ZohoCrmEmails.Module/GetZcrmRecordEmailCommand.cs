@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using ZohoCrmEmails.Models;
+using ZohoCrmEmails.FanOut;
 using ZohoCrmEmails.Paging;
 
 namespace ZohoCrmEmails.Module;
@@ -32,7 +33,7 @@ public sealed class GetZcrmRecordEmailCommand : ZcrmRecordCmdletBase<ZcrmEmail>
     private ZcrmEmailQuery? Query => Type is null && OwnerId is null ? null : new ZcrmEmailQuery(Type, OwnerId);
 
     protected override PageSource<RecordRequest, ZcrmEmail> CreateSource(ZcrmClient client, ZcrmCallContext context) =>
-        RecordWork.Emails(client, Query, IncludeContent, context);
+        RecordPages.Emails(client, Query, IncludeContent, context);
 
     protected override IEnumerable<RecordRequest> CurrentRequests() =>
         MessageId is { Length: > 0 } messageIds

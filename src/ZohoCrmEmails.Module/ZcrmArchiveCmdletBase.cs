@@ -1,7 +1,6 @@
 using System.Management.Automation;
 using ZohoCrmEmails.Archive;
 using ZohoCrmEmails.Models;
-using ZohoCrmEmails.Paging;
 
 namespace ZohoCrmEmails.Module;
 

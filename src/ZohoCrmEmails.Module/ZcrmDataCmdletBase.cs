@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Management.Automation;
-using ZohoCrmEmails.Paging;
+using ZohoCrmEmails.FanOut;
 
 namespace ZohoCrmEmails.Module;
 

@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using ZohoCrmEmails.FanOut;
 using ZohoCrmEmails.Paging;
 
 namespace ZohoCrmEmails.Module;

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using ZohoCrmEmails.Models;
+using ZohoCrmEmails.FanOut;
 using ZohoCrmEmails.Paging;
 using ZohoCrmEmails.Simulator;
 
@@ -20,7 +21,7 @@ public sealed class BreakerTests : SimulatorTest
     private static List<FanOutResult<RecordRequest, ZcrmEmail>> ReadRecords(ZcrmClient c, int records, int throttle)
     {
         using var fanOut = new OrderedFanOut<RecordRequest, ZcrmEmail>(throttle,
-            RecordWork.Emails(c, null, false, new ZcrmCallContext(throttle)), CancellationToken.None);
+            RecordPages.Emails(c, null, false, new ZcrmCallContext(throttle)), CancellationToken.None);
         var results = new List<FanOutResult<RecordRequest, ZcrmEmail>>();
         foreach (var i in Enumerable.Range(1, records))
             results.AddRange(fanOut.Add(new RecordRequest("Deals", Id(i))).Where(r => !r.IsPending));
@@ -155,7 +156,7 @@ public sealed class BreakerTests : SimulatorTest
         using (c)
         {
             using var fanOut = new OrderedFanOut<RecordRequest, ZcrmEmail>(4,
-                RecordWork.Emails(c, null, false, new ZcrmCallContext(4, sink)), CancellationToken.None);
+                RecordPages.Emails(c, null, false, new ZcrmCallContext(4, sink)), CancellationToken.None);
             var results = Enumerable.Range(1, 100).SelectMany(i => fanOut.Add(new RecordRequest("Deals", Id(i)))).Concat(fanOut.Complete())
                 .Where(r => !r.IsPending).ToList();
 

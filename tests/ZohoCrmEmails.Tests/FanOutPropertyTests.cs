@@ -1,5 +1,5 @@
 using System.Runtime.CompilerServices;
-using ZohoCrmEmails.Paging;
+using ZohoCrmEmails.FanOut;
 
 namespace ZohoCrmEmails.Tests;
 

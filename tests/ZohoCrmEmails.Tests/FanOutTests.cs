@@ -1,4 +1,5 @@
 using ZohoCrmEmails.Models;
+using ZohoCrmEmails.FanOut;
 using ZohoCrmEmails.Paging;
 using ZohoCrmEmails.Simulator;
 
@@ -11,7 +12,7 @@ public sealed class FanOutTests : SimulatorTest
 
     /// <summary>As a data cmdlet sets it up: <paramref name="throttle"/> records at once, and as many requests at once.</summary>
     private static OrderedFanOut<RecordRequest, ZcrmEmail> FanOut(ZcrmClient c, int throttle, CancellationToken ct, bool includeContent = false) =>
-        new(throttle, RecordWork.Emails(c, null, includeContent, new ZcrmCallContext(throttle)), ct);
+        new(throttle, RecordPages.Emails(c, null, includeContent, new ZcrmCallContext(throttle)), ct);
 
     /// <summary>Adds every input and drains the results as the cmdlet does, checking Held after each Add.</summary>
     private static List<FanOutResult<RecordRequest, ZcrmEmail>> Drive(OrderedFanOut<RecordRequest, ZcrmEmail> fanOut,
@@ -167,7 +168,7 @@ public sealed class FanOutTests : SimulatorTest
         var c = Connect();
         // As a cmdlet with default parameters: no cap of its own, the connection's limit only.
         using var fanOut = new OrderedFanOut<RecordRequest, ZcrmEmail>(c.MaxConcurrentRequests,
-            RecordWork.Emails(c, null, true, new ZcrmCallContext()), CancellationToken.None);
+            RecordPages.Emails(c, null, true, new ZcrmCallContext()), CancellationToken.None);
 
         var results = Drive(fanOut, [new RecordRequest("Deals", Id(1))]);
 
@@ -185,7 +186,7 @@ public sealed class FanOutTests : SimulatorTest
     {
         Sim.Knobs.DefaultEmailCount = 200;
         var c = Connect();
-        var fanOut = new OrderedFanOut<RecordRequest, ZcrmEmail>(25, RecordWork.Emails(c, null, true, new ZcrmCallContext()), CancellationToken.None);
+        var fanOut = new OrderedFanOut<RecordRequest, ZcrmEmail>(25, RecordPages.Emails(c, null, true, new ZcrmCallContext()), CancellationToken.None);
 
         var firstThree = fanOut.Add(new RecordRequest("Deals", Id(1))).Concat(fanOut.Complete()).Where(r => !r.IsPending).Take(3).ToList();
         fanOut.Dispose();
@@ -203,7 +204,7 @@ public sealed class FanOutTests : SimulatorTest
         Sim.Knobs.RetryAfter = "0";
         var c = Connect(o => o with { MaxConcurrentRequests = 16 });
         Sim.Knobs.Fail429Count = 3;   // fewer in a row than the retries allow: a pause, not a trip
-        using var fanOut = new OrderedFanOut<RecordRequest, ZcrmEmail>(16, RecordWork.Emails(c, null, true, new ZcrmCallContext()), CancellationToken.None);
+        using var fanOut = new OrderedFanOut<RecordRequest, ZcrmEmail>(16, RecordPages.Emails(c, null, true, new ZcrmCallContext()), CancellationToken.None);
 
         var results = Drive(fanOut, [new RecordRequest("Deals", Id(1))]);
 

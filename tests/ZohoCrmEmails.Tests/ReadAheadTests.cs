@@ -1,4 +1,4 @@
-using ZohoCrmEmails.Paging;
+using ZohoCrmEmails.FanOut;
 
 namespace ZohoCrmEmails.Tests;
 

@@ -31,7 +31,7 @@ internal sealed class AuthHandler(TokenProvider tokens, ZcrmEndpoints endpoints)
             throw new ZcrmException(ZcrmErrorCodes.AuthenticationFailed, ZcrmErrorKind.Authentication,
                 $"The access token was refused ({code}): it expired or was revoked, and this connection has only an access token, " +
                 "so it cannot renew it. Connect with a client id, client secret and refresh token instead.",
-                401, state.Description);
+                401, state.RequestLine);
         }
 
         response.Dispose();

@@ -20,10 +20,10 @@ internal sealed class RequestState(HttpMethod method, string pathAndQuery, ZcrmC
     public HttpMethod Method { get; } = method;
     /// <summary>"/crm/v8/Deals/1/Emails?index=…": the path and query sent, with no host, token or credential.</summary>
     public string PathAndQuery { get; } = pathAndQuery;
-    /// <summary>"GET /crm/v8/…", for traces and errors.</summary>
-    public string Description { get; } = Describe(method, pathAndQuery);
+    /// <summary>"GET /crm/v8/…" (HTTP's request line without its version), for traces and errors.</summary>
+    public string RequestLine { get; } = LineOf(method, pathAndQuery);
 
-    public static string Describe(HttpMethod method, string pathAndQuery) => method.Method + " " + pathAndQuery;
+    public static string LineOf(HttpMethod method, string pathAndQuery) => method.Method + " " + pathAndQuery;
     public ZcrmCallContext Context { get; } = context;
     /// <summary>Null: a success body is buffered (within the size limit) for parsing.</summary>
     public ResponseBodySink? BodySink { get; init; }

@@ -24,7 +24,7 @@ internal sealed class RetryHandler(ZcrmRetryPolicy policy, TimeProvider time, Ci
         {
             for (var attempt = 1; ; attempt++)
             {
-                var (isProbe, notSent) = await breaker.EnterAsync(state.Description, cancellationToken).ConfigureAwait(false);
+                var (isProbe, notSent) = await breaker.EnterAsync(state.RequestLine, cancellationToken).ConfigureAwait(false);
                 if (notSent is not null)
                 {
                     if (last is not null) return Keep(ref last);
@@ -121,7 +121,7 @@ internal sealed class RetryHandler(ZcrmRetryPolicy policy, TimeProvider time, Ci
         if (waited + delay > policy.MaxTotalDelay) return false;
         waited += delay;
         state.Context.Trace?.OnNotice(string.Create(CultureInfo.InvariantCulture,
-            $"{state.Description} -> {what}: retrying in {delay.TotalSeconds:0.0} s{(retryAfter is null ? "" : " (Retry-After)")}, attempt {attempt + 1} of {maxAttempts}."));
+            $"{state.RequestLine} -> {what}: retrying in {delay.TotalSeconds:0.0} s{(retryAfter is null ? "" : " (Retry-After)")}, attempt {attempt + 1} of {maxAttempts}."));
         return true;
     }
 

@@ -120,7 +120,7 @@ internal sealed class TokenProvider : IDisposable
 
     private async Task<AccessToken> RequestTokenAsync(RequestState state, CancellationToken ct)
     {
-        var description = state.Description;
+        var description = state.RequestLine;
         using var request = state.Attach(new HttpRequestMessage(HttpMethod.Post, _tokenUrl)
         {
             // In the body, never the query string: URLs end up in logs and traces.

@@ -43,7 +43,7 @@ internal sealed class WireHandler(TimeSpan timeout, long maxResponseBytes, Reque
             else
             {
                 var limit = response.IsSuccessStatusCode ? maxResponseBytes : Math.Min(maxResponseBytes, MaxErrorBodyBytes);
-                var body = await BufferedBody.ReadAsync(response.Content, limit, state.Description, status, attempt.Token).ConfigureAwait(false);
+                var body = await BufferedBody.ReadAsync(response.Content, limit, state.RequestLine, status, attempt.Token).ConfigureAwait(false);
                 CopyHeaders(response.Content.Headers, body.Headers);
                 response.Content.Dispose();
                 response.Content = body;
@@ -62,7 +62,7 @@ internal sealed class WireHandler(TimeSpan timeout, long maxResponseBytes, Reque
             response?.Dispose();
             Record(state, request, null, started, "timeout", null);
             throw new ZcrmException(ZcrmErrorCodes.Timeout, ZcrmErrorKind.Timeout,
-                $"No complete response from {Server(request)} within {timeout.TotalSeconds:0.###} s.", null, state.Description,
+                $"No complete response from {Server(request)} within {timeout.TotalSeconds:0.###} s.", null, state.RequestLine,
                 new Dictionary<string, string> { ["cause"] = "timeout" }, ex)
             { IsTransient = true };
         }
@@ -74,7 +74,7 @@ internal sealed class WireHandler(TimeSpan timeout, long maxResponseBytes, Reque
             Record(state, request, null, started, cause, null);
             // .NET's text can quote what the server sent (a malformed header line): it goes through the redactor,
             // and the original exception is not kept, so Get-Error cannot show it unredacted.
-            throw new ZcrmException(ZcrmErrorCodes.ConnectionFailed, ZcrmErrorKind.Connection, redactor.Redact(text), status, state.Description,
+            throw new ZcrmException(ZcrmErrorCodes.ConnectionFailed, ZcrmErrorKind.Connection, redactor.Redact(text), status, state.RequestLine,
                 new Dictionary<string, string> { ["cause"] = cause })
             { IsTransient = true };
         }

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 
-namespace ZohoCrmEmails.Paging;
+namespace ZohoCrmEmails.FanOut;
 
 /// <summary>
 /// Pages of items where each item needs a call of its own (an e-mail read in full), done while the pages keep coming:

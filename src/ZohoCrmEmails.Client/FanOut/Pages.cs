@@ -1,4 +1,4 @@
-namespace ZohoCrmEmails.Paging;
+namespace ZohoCrmEmails.FanOut;
 
 /// <summary>Page sequences of work that is one call.</summary>
 public static class Pages

@@ -1,7 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Collections.Concurrent;
 
-namespace ZohoCrmEmails.Paging;
+namespace ZohoCrmEmails.FanOut;
 
 /// <summary>
 /// An item produced for an input, the error that ended that input's work, or (<see cref="IsPending"/>) a sign of life

@@ -1,13 +1,13 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Collections.Concurrent;
 
-namespace ZohoCrmEmails.Paging;
+namespace ZohoCrmEmails.FanOut;
 
 /// <summary>
 /// Works on up to <see cref="Throttle"/> inputs at once while the caller keeps adding more, and hands the results back
 /// on the caller's thread in input order: each input's items together and in their own order.
 /// <para>
-/// Each input is a <see cref="RecordJob"/>: a worker task that fetches pages when asked for them and puts them in
+/// Each input is a <see cref="InputJob"/>: a worker task that fetches pages when asked for them and puts them in
 /// the job's channel. The caller reads the oldest job (the head) only. Asking is what keeps this lazy and bounded:
 /// </para>
 /// <list type="bullet">
@@ -27,7 +27,7 @@ public sealed class OrderedFanOut<TIn, TOut> : IDisposable
     /// <summary>How often a caller that waits for the head gets a pending result (for progress on long downloads).</summary>
     public static readonly TimeSpan PendingInterval = TimeSpan.FromMilliseconds(250);
     private readonly PageSource<TIn, TOut> _source;
-    private readonly Queue<RecordJob> _jobs = new();
+    private readonly Queue<InputJob> _jobs = new();
     private readonly CancellationTokenSource _cts;
     private readonly int _prefetchPages;
     private long _itemsRead;
@@ -63,7 +63,7 @@ public sealed class OrderedFanOut<TIn, TOut> : IDisposable
     public IEnumerable<FanOutResult<TIn, TOut>> Add(TIn input)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        var job = new RecordJob(input);
+        var job = new InputJob(input);
         job.Ask(_jobs.Count == 0 ? 1 : _prefetchPages);
         _jobs.Enqueue(job);
         Interlocked.Increment(ref _inputsAdded);
@@ -129,7 +129,7 @@ public sealed class OrderedFanOut<TIn, TOut> : IDisposable
     /// a signal rather than a Channel: a single-reader channel's completion was seen lost when its last read raced
     /// its completion (the fan-out's property test hung on it), and "finished" must never be missed.
     /// </summary>
-    private sealed class RecordJob(TIn input)
+    private sealed class InputJob(TIn input)
     {
         private readonly ConcurrentQueue<IReadOnlyList<TOut>> _pages = new();
         // Released once per page written and once at the end: a waiting caller wakes for either.

@@ -1,9 +1,10 @@
+using ZohoCrmEmails.FanOut;
 using ZohoCrmEmails.Models;
 
 namespace ZohoCrmEmails.Paging;
 
 /// <summary>The page sequences the data cmdlets fan out over, one per <see cref="RecordRequest"/>.</summary>
-public static class RecordWork
+public static class RecordPages
 {
     /// <summary>A record's e-mails page by page, or, for a request with a message id, that one e-mail read in full.</summary>
     public static PageSource<RecordRequest, ZcrmEmail> Emails(ZcrmClient client, ZcrmEmailQuery? query, bool includeContent, ZcrmCallContext context) =>
