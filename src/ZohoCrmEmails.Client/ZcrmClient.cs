@@ -134,8 +134,8 @@ public sealed class ZcrmClient : IZcrmConnectionState, IDisposable
         }
     }
 
-    /// <summary>One page of a record's e-mails; <paramref name="index"/> is the previous page's cursor.</summary>
-    public Task<ZcrmEmailPage> GetEmailPageAsync(string module, string recordId, ZcrmEmailQuery? query = null, string? index = null,
+    /// <summary>One page of a record's e-mails; <paramref name="index"/> is the previous page's cursor. For tests: the cmdlets page through <see cref="GetEmailPages"/>.</summary>
+    internal Task<ZcrmEmailPage> GetEmailPageAsync(string module, string recordId, ZcrmEmailQuery? query = null, string? index = null,
         ZcrmCallContext? context = null, CancellationToken ct = default)
     {
         InputValidator.EmailList(module, recordId, query);
@@ -144,9 +144,9 @@ public sealed class ZcrmClient : IZcrmConnectionState, IDisposable
 
     /// <summary>
     /// A record's e-mails, lazily: a page is requested only when the e-mail past the previous page is asked for.
-    /// Bad input throws here, before any request.
+    /// Bad input throws here, before any request. For tests and the engine bench; the cmdlets take pages.
     /// </summary>
-    public IAsyncEnumerable<ZcrmEmail> GetEmails(string module, string recordId, ZcrmEmailQuery? query = null, ZcrmCallContext? context = null)
+    internal IAsyncEnumerable<ZcrmEmail> GetEmails(string module, string recordId, ZcrmEmailQuery? query = null, ZcrmCallContext? context = null)
     {
         InputValidator.EmailList(module, recordId, query);
         return Flatten(Pages(module, recordId, query, context ?? ZcrmCallContext.None));
