@@ -43,19 +43,8 @@ internal static class ResponseParser
     {
         if (IsEmpty(status, body))
             return [];
-        // Without its list, the body is read once more, for the error it may be (rare, and small).
-        var list = Read(() => SharingJson.Read(body.Span, strings), status, request)
-            ?? throw Missing(Parse(body, ZcrmJsonContext.Default.ErrorEnvelope, status, request), "__emails_sharing_details", status, request);
-        var result = new List<ZcrmEmailSharing>(list.Count);
-        foreach (var s in list)
-        {
-            if (s is null || !Normalize(s))
-                throw Invalid("Zoho CRM sent a null where a sharing entry belongs.", status, request);
-            s.Module = module;
-            s.RecordId = recordId;
-            result.Add(s);
-        }
-        return result;
+        var list = Read(() => SharingJson.Read(body.Span, strings), status, request);
+        return Items(list, "__emails_sharing_details", "a sharing entry", Normalize, s => (s.Module, s.RecordId) = (module, recordId), body, status, request);
     }
 
     /// <summary>Deserializes a body, turning malformed JSON into Zcrm.InvalidResponse.</summary>
@@ -88,20 +77,26 @@ internal static class ResponseParser
         }
     }
 
-    private static List<ZcrmEmail> Emails(EmailJson.Envelope envelope, BufferedBody body, int status, string request, string module, string recordId)
+    private static List<ZcrmEmail> Emails(EmailJson.Envelope envelope, BufferedBody body, int status, string request, string module, string recordId) =>
+        Items(envelope.Emails, "Emails", "an e-mail, address, status or attachment", Normalize, e => (e.Module, e.RecordId) = (module, recordId), body, status, request);
+
+    /// <summary>
+    /// A 200's list, each item normalised and given its record; a null item (or a null inside one) refuses the whole
+    /// body. Without its list, the body is read once more, for the error it may be (rare, and small).
+    /// </summary>
+    private static List<T> Items<T>(List<T?>? items, string key, string what, Func<T, bool> normalize, Action<T> own,
+        BufferedBody body, int status, string request) where T : class
     {
-        // Without its list, the body is read once more, for the error it may be (rare, and small).
-        var items = envelope.Emails ?? throw Missing(Parse(body, ZcrmJsonContext.Default.ErrorEnvelope, status, request), "Emails", status, request);
-        var emails = new List<ZcrmEmail>(items.Count);
-        foreach (var e in items)
+        if (items is null) throw Missing(Parse(body, ZcrmJsonContext.Default.ErrorEnvelope, status, request), key, status, request);
+        var result = new List<T>(items.Count);
+        foreach (var item in items)
         {
-            if (e is null || !Normalize(e))
-                throw Invalid("Zoho CRM sent a null where an e-mail, address, status or attachment belongs.", status, request);
-            e.Module = module;
-            e.RecordId = recordId;
-            emails.Add(e);
+            if (item is null || !normalize(item))
+                throw Invalid($"Zoho CRM sent a null where {what} belongs.", status, request);
+            own(item);
+            result.Add(item);
         }
-        return emails;
+        return result;
     }
 
     // A 200 without the data: an error envelope says which error; anything else is not Zoho's answer.
