@@ -5,14 +5,15 @@ using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 using ZohoCrmEmails;
-using ZohoCrmEmails.Archive;
+using ZohoCrmEmails.Engine.Archive;
 using ZohoCrmEmails.Bench;
-using ZohoCrmEmails.Http;
-using ZohoCrmEmails.Json;
+using ZohoCrmEmails.Engine.Http;
+using ZohoCrmEmails.Engine.Json;
 using ZohoCrmEmails.Models;
-using ZohoCrmEmails.FanOut;
-using ZohoCrmEmails.Paging;
+using ZohoCrmEmails.Engine.FanOut;
+using ZohoCrmEmails.Engine.Paging;
 using ZohoCrmEmails.Simulator;
+using ZohoCrmEmails.Engine;
 
 // The engine's own table: the four scenarios and the archive index's load against the standalone simulator over loopback, in one process, so the
 // engine is measured without pwsh. Numbers, not assertions: the tests assert behaviour; this reports how fast and

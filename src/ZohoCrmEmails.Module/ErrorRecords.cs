@@ -1,5 +1,6 @@
 using System.Management.Automation;
-using ZohoCrmEmails.Http;
+using ZohoCrmEmails.Engine.Http;
+using ZohoCrmEmails.Engine;
 
 namespace ZohoCrmEmails.Module;
 

@@ -1,7 +1,7 @@
 using System.Management.Automation;
-using ZohoCrmEmails.Archive;
+using ZohoCrmEmails.Engine.Archive;
 using ZohoCrmEmails.Models;
-using ZohoCrmEmails.FanOut;
+using ZohoCrmEmails.Engine.FanOut;
 
 namespace ZohoCrmEmails.Module;
 

@@ -1,7 +1,8 @@
 using System.Management.Automation;
 using ZohoCrmEmails.Models;
-using ZohoCrmEmails.FanOut;
-using ZohoCrmEmails.Paging;
+using ZohoCrmEmails.Engine.FanOut;
+using ZohoCrmEmails.Engine.Paging;
+using ZohoCrmEmails.Engine;
 
 namespace ZohoCrmEmails.Module;
 

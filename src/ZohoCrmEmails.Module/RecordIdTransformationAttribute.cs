@@ -1,6 +1,7 @@
 using System.Collections;
 using System.Globalization;
 using System.Management.Automation;
+using ZohoCrmEmails.Engine;
 
 namespace ZohoCrmEmails.Module;
 

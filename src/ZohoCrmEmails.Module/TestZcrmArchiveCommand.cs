@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Management.Automation;
-using ZohoCrmEmails.Archive;
+using ZohoCrmEmails.Engine.Archive;
 using ZohoCrmEmails.Models;
 
 namespace ZohoCrmEmails.Module;

@@ -1,6 +1,7 @@
 using System.Management.Automation;
-using ZohoCrmEmails.Archive;
+using ZohoCrmEmails.Engine.Archive;
 using ZohoCrmEmails.Models;
+using ZohoCrmEmails.Engine;
 
 namespace ZohoCrmEmails.Module;
 

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Management.Automation;
+using ZohoCrmEmails.Engine;
 
 namespace ZohoCrmEmails.Module;
 

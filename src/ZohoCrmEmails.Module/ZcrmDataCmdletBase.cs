@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Management.Automation;
-using ZohoCrmEmails.FanOut;
+using ZohoCrmEmails.Engine.FanOut;
+using ZohoCrmEmails.Engine;
 
 namespace ZohoCrmEmails.Module;
 

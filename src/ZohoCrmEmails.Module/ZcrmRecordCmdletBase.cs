@@ -1,6 +1,7 @@
 using System.Management.Automation;
-using ZohoCrmEmails.FanOut;
-using ZohoCrmEmails.Paging;
+using ZohoCrmEmails.Engine.FanOut;
+using ZohoCrmEmails.Engine.Paging;
+using ZohoCrmEmails.Engine;
 
 namespace ZohoCrmEmails.Module;
 

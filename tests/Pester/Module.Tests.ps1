@@ -28,7 +28,7 @@ Describe 'The module' {
 
     It 'loads the engine, the cmdlets and their dependencies in a private AssemblyLoadContext' {
         $contexts = [System.AppDomain]::CurrentDomain.GetAssemblies() |
-            Where-Object { $_.GetName().Name -in 'ZohoCrmEmails.Client', 'ZohoCrmEmails.Module', 'Microsoft.Extensions.Http', 'Microsoft.Extensions.DependencyInjection' } |
+            Where-Object { $_.GetName().Name -in 'ZohoCrmEmails.Engine', 'ZohoCrmEmails.Module', 'Microsoft.Extensions.Http', 'Microsoft.Extensions.DependencyInjection' } |
             ForEach-Object { [System.Runtime.Loader.AssemblyLoadContext]::GetLoadContext($_).Name } |
             Sort-Object -Unique
 

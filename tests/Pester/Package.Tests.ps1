@@ -36,7 +36,7 @@ Describe 'The package' -Skip:(-not $psResourceGet) {
         Add-Type -AssemblyName System.IO.Compression.FileSystem
         $zip = [System.IO.Compression.ZipFile]::OpenRead($package)
         try { $entries = @($zip.Entries.FullName) } finally { $zip.Dispose() }
-        foreach ($file in 'LICENSE', 'ZohoCrmEmails.psd1', 'ZohoCrmEmails.psm1', 'ZohoCrmEmails.format.ps1xml', 'en-US/about_ZohoCrmEmails.help.txt', 'en-US/ZohoCrmEmails.Module.dll-Help.xml', 'bin/ZohoCrmEmails.Module.dll', 'bin/ZohoCrmEmails.Client.dll') {
+        foreach ($file in 'LICENSE', 'ZohoCrmEmails.psd1', 'ZohoCrmEmails.psm1', 'ZohoCrmEmails.format.ps1xml', 'en-US/about_ZohoCrmEmails.help.txt', 'en-US/ZohoCrmEmails.Module.dll-Help.xml', 'bin/ZohoCrmEmails.Module.dll', 'bin/ZohoCrmEmails.Engine.dll') {
             $entries | Should -Contain $file
         }
         $entries | Should -Not -Contain 'bin/System.Management.Automation.dll'

@@ -24,7 +24,7 @@ public sealed class ManifestAndHelpTests : PowerShellTest
     [Fact]
     public void Dependencies_load_in_the_modules_private_load_context()
     {
-        var r = Run("[System.AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { $_.GetName().Name -in 'ZohoCrmEmails.Client', 'ZohoCrmEmails.Module', 'Microsoft.Extensions.Http' } | ForEach-Object { [System.Runtime.Loader.AssemblyLoadContext]::GetLoadContext($_).Name }");
+        var r = Run("[System.AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { $_.GetName().Name -in 'ZohoCrmEmails.Engine', 'ZohoCrmEmails.Module', 'Microsoft.Extensions.Http' } | ForEach-Object { [System.Runtime.Loader.AssemblyLoadContext]::GetLoadContext($_).Name }");
         Assert.NotEmpty(r.Output);
         Assert.All(r.Output, o => Assert.Equal("ZohoCrmEmails", o.ToString()));
     }

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
-using ZohoCrmEmails.Archive;
+using ZohoCrmEmails.Engine.Archive;
 
 namespace ZohoCrmEmails.Tests;
 

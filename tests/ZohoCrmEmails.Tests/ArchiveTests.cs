@@ -1,7 +1,8 @@
 using MimeKit;
-using ZohoCrmEmails.Archive;
+using ZohoCrmEmails.Engine.Archive;
 using ZohoCrmEmails.Models;
 using ZohoCrmEmails.Simulator;
+using ZohoCrmEmails.Engine;
 
 namespace ZohoCrmEmails.Tests;
 

@@ -1,4 +1,5 @@
 using ZohoCrmEmails.Simulator;
+using ZohoCrmEmails.Engine;
 
 namespace ZohoCrmEmails.Tests;
 

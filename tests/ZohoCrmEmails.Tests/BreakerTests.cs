@@ -1,9 +1,10 @@
 using System.Net;
 using System.Net.Sockets;
 using ZohoCrmEmails.Models;
-using ZohoCrmEmails.FanOut;
-using ZohoCrmEmails.Paging;
+using ZohoCrmEmails.Engine.FanOut;
+using ZohoCrmEmails.Engine.Paging;
 using ZohoCrmEmails.Simulator;
+using ZohoCrmEmails.Engine;
 
 namespace ZohoCrmEmails.Tests;
 

@@ -1,6 +1,6 @@
 using System.Text;
 using System.Text.Json;
-using ZohoCrmEmails.Json;
+using ZohoCrmEmails.Engine.Json;
 
 namespace ZohoCrmEmails.Tests;
 

@@ -1,5 +1,5 @@
 using System.Runtime.CompilerServices;
-using ZohoCrmEmails.FanOut;
+using ZohoCrmEmails.Engine.FanOut;
 
 namespace ZohoCrmEmails.Tests;
 

@@ -1,7 +1,8 @@
 using ZohoCrmEmails.Models;
-using ZohoCrmEmails.FanOut;
-using ZohoCrmEmails.Paging;
+using ZohoCrmEmails.Engine.FanOut;
+using ZohoCrmEmails.Engine.Paging;
 using ZohoCrmEmails.Simulator;
+using ZohoCrmEmails.Engine;
 
 namespace ZohoCrmEmails.Tests;
 

@@ -112,7 +112,7 @@ public sealed class ModelTests : SimulatorTest
           "attachments":[{"size":24792,"name":"a"}],"owner":{"id":"4150868000000225013","name":"P","extra":1}}],
          "info":{"more_records":false,"next_index":null}}
         """;
-        var envelope = ZohoCrmEmails.Json.EmailJson.Read(System.Text.Encoding.UTF8.GetBytes(json), new ZohoCrmEmails.Json.Utf8StringPool());
+        var envelope = ZohoCrmEmails.Engine.Json.EmailJson.Read(System.Text.Encoding.UTF8.GetBytes(json), new ZohoCrmEmails.Engine.Json.Utf8StringPool());
         var e = envelope.Emails![0]!;
         Assert.Equal(2, e.Status[0].Count);
         Assert.Equal(7, e.Status[1].Count);

@@ -1,4 +1,4 @@
-using ZohoCrmEmails.FanOut;
+using ZohoCrmEmails.Engine.FanOut;
 
 namespace ZohoCrmEmails.Tests;
 

@@ -1,3 +1,4 @@
+using ZohoCrmEmails.Engine;
 namespace ZohoCrmEmails.Tests;
 
 public sealed class SecretRedactorTests

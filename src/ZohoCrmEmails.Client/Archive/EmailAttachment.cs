@@ -1,9 +1,0 @@
-using ZohoCrmEmails.Models;
-
-namespace ZohoCrmEmails.Archive;
-
-/// <summary>One attachment to save, with the e-mail it belongs to.</summary>
-public sealed record EmailAttachment(ZcrmEmail Email, ZcrmAttachment Attachment)
-{
-    public ArchiveKey Key => EmailArchiver.KeyOf(Email, Attachment.Id ?? "");
-}

@@ -1,0 +1,96 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+
+namespace ZohoCrmEmails.Engine.FanOut;
+
+/// <summary>
+/// Pages of items where each item needs a call of its own (an e-mail read in full), done while the pages keep coming:
+/// the source is read ahead and the calls run concurrently (within the HTTP pipeline's caps), and the pages come out in
+/// order, each once all its items are done. What is started ahead of the caller is bounded by a window of items, which
+/// starts at one page and doubles with each page the caller comes back for after taking one, up to its maximum; the
+/// next page is asked for only when the window has room for its first item. So memory is bounded, a caller that reads everything finds the listing
+/// never waiting for the calls, and one that stops in the first page (Select-Object -First 3) started nothing past it.
+/// </summary>
+internal static class ReadAhead
+{
+    private const int FirstWindow = 10;
+
+    public static async IAsyncEnumerable<IReadOnlyList<TOut>> Pages<TIn, TOut>(IAsyncEnumerable<IReadOnlyList<TIn>> source,
+        Func<TIn, CancellationToken, Task<TOut>> call, int maxWindow, [EnumeratorCancellation] CancellationToken ct = default)
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var pages = new ConcurrentQueue<Task<TOut[]>>();
+        // Released once a page is queued and once the producer ends: the consumer waits for either.
+        using var queued = new SemaphoreSlim(0);
+        using var room = new SemaphoreSlim(FirstWindow);
+        var producer = Task.Run(() => ProduceAsync(source, call, pages, queued, room, stop.Token), CancellationToken.None);
+        var window = FirstWindow;
+        try
+        {
+            while (true)
+            {
+                if (pages.TryDequeue(out var page))
+                {
+                    var items = await page.ConfigureAwait(false);   // a failed call fails here, after the pages before it
+                    yield return items;
+                    // Runs when the caller asks for the next page, not when it is handed this one: a caller that
+                    // stops within this page has let nothing more start.
+                    var grow = Math.Min(window, maxWindow - window);
+                    window += grow;
+                    room.Release(items.Length + grow);
+                    continue;
+                }
+                if (producer.IsCompleted)
+                {
+                    if (!pages.IsEmpty) continue;   // queued before it ended
+                    await producer.ConfigureAwait(false);   // the listing's own failure, after every page it gave
+                    yield break;
+                }
+                await queued.WaitAsync(stop.Token).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            // Stopped early or failed: nothing started here is left running once the enumerator is disposed.
+            stop.Cancel();
+            await Task.WhenAll(pages.Select(p => (Task)p).Append(producer)).ContinueWith(_ => { }, CancellationToken.None,
+                TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task ProduceAsync<TIn, TOut>(IAsyncEnumerable<IReadOnlyList<TIn>> source, Func<TIn, CancellationToken, Task<TOut>> call,
+        ConcurrentQueue<Task<TOut[]>> pages, SemaphoreSlim queued, SemaphoreSlim room, CancellationToken ct)
+    {
+        var calls = new List<Task<TOut>>();
+        try
+        {
+            await using var listing = source.GetAsyncEnumerator(ct);
+            while (true)
+            {
+                // Room for the next page's first item before it is asked for: the listing is as lazy as the window.
+                await room.WaitAsync(ct).ConfigureAwait(false);
+                if (!await listing.MoveNextAsync().ConfigureAwait(false))
+                    return;
+                var page = listing.Current;
+                calls.Clear();
+                for (var i = 0; i < page.Count; i++)
+                {
+                    if (i > 0) await room.WaitAsync(ct).ConfigureAwait(false);
+                    calls.Add(call(page[i], ct));
+                }
+                if (page.Count == 0) room.Release();
+                pages.Enqueue(Task.WhenAll(calls));
+                calls.Clear();
+                queued.Release();
+            }
+        }
+        finally
+        {
+            // A page cut short by a stop: its calls are let finish (they are cancelled) before the producer ends.
+            if (calls.Count > 0)
+                await Task.WhenAll(calls).ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously,
+                    TaskScheduler.Default).ConfigureAwait(false);
+            queued.Release();
+        }
+    }
+}

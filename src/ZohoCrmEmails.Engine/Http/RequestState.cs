@@ -1,0 +1,79 @@
+namespace ZohoCrmEmails.Engine.Http;
+
+/// <summary>
+/// Writes a success response's body somewhere other than memory (an attachment to a file), inside the attempt: a drop
+/// or timeout mid-body is then a failed attempt the retry handler sees. Called once per attempt, so it must start
+/// over each time. <paramref name="keepAlive"/> restarts the attempt's timeout: call it with the bytes read so far as
+/// they arrive, so that the timeout bounds a stall rather than a large file. Returns the bytes written.
+/// </summary>
+internal delegate Task<long> ResponseBodySink(HttpResponseMessage response, Stream body, Action<long> keepAlive, CancellationToken cancellationToken);
+
+/// <summary>
+/// One logical request as it travels the handler chain (in HttpRequestMessage.Options): what is asked (method, path
+/// and query, never a host), for whom (the call context), and what each handler records about it. The host is the
+/// auth handler's to choose, with the token (Zoho names the API domain with it).
+/// </summary>
+internal sealed class RequestState(HttpMethod method, string pathAndQuery, ZcrmCallContext context)
+{
+    internal static readonly HttpRequestOptionsKey<RequestState> Key = new("ZohoCrmEmails.State");
+
+    public HttpMethod Method { get; } = method;
+    /// <summary>"/crm/v8/Deals/1/Emails?index=…": the path and query sent, with no host, token or credential.</summary>
+    public string PathAndQuery { get; } = pathAndQuery;
+    /// <summary>"GET /crm/v8/…" (HTTP's request line without its version), for traces and errors.</summary>
+    public string RequestLine { get; } = LineOf(method, pathAndQuery);
+
+    public static string LineOf(HttpMethod method, string pathAndQuery) => method.Method + " " + pathAndQuery;
+    public ZcrmCallContext Context { get; } = context;
+    /// <summary>Null: a success body is buffered (within the size limit) for parsing.</summary>
+    public ResponseBodySink? BodySink { get; init; }
+    public int Attempt { get; set; }
+    /// <summary>Fewer attempts than the policy allows, for this request (Connect-Zcrm's token request: fail fast).</summary>
+    public int? MaxAttempts { get; init; }
+    /// <summary>Ahead of others waiting for the connection's limit: a list page, which sets its record's pace.</summary>
+    public bool GoesFirst { get; init; }
+    /// <summary>Set once the token was renewed after a 401 for this request: a second refusal stands.</summary>
+    public bool RenewedAfterRefusal { get; set; }
+    /// <summary>The attempts made, for the caller's trace sink; only kept when there is one.</summary>
+    public List<ZcrmRequestTrace>? Attempts { get; } = context.Trace is null ? null : [];
+
+    public static RequestState Of(HttpRequestMessage request) =>
+        request.Options.TryGetValue(Key, out var state) ? state : throw new InvalidOperationException("Request without state.");
+
+    public HttpRequestMessage Attach(HttpRequestMessage request)
+    {
+        request.Options.Set(Key, this);
+        return request;
+    }
+
+    /// <summary>Hands the attempts to the caller's trace sink; the last one with what was read from it.</summary>
+    public void ReportTrace(long? itemsRead)
+    {
+        if (Attempts is not { Count: > 0 } attempts) return;
+        for (var i = 0; i < attempts.Count - 1; i++)
+            Context.Trace!.OnRequest(attempts[i]);
+        var last = attempts[^1];
+        Context.Trace!.OnRequest(itemsRead is null || last.ItemsRead is not null ? last : last with { ItemsRead = itemsRead });
+    }
+}
+
+internal static class RequestCloning
+{
+    /// <summary>A fresh message for another attempt: an HttpRequestMessage can be sent once only.</summary>
+    public static async Task<HttpRequestMessage> CloneAsync(HttpRequestMessage request, CancellationToken ct)
+    {
+        var clone = new HttpRequestMessage(request.Method, request.RequestUri) { Version = request.Version };
+        foreach (var header in request.Headers)
+            clone.Headers.TryAddWithoutValidation(header.Key, header.Value);
+        foreach (var option in request.Options)
+            ((IDictionary<string, object?>)clone.Options)[option.Key] = option.Value;
+        if (request.Content is not null)
+        {
+            var bytes = await request.Content.ReadAsByteArrayAsync(ct).ConfigureAwait(false);
+            clone.Content = new ByteArrayContent(bytes);
+            foreach (var header in request.Content.Headers)
+                clone.Content.Headers.TryAddWithoutValidation(header.Key, header.Value);
+        }
+        return clone;
+    }
+}

@@ -1,0 +1,17 @@
+using ZohoCrmEmails.Engine.FanOut;
+using ZohoCrmEmails.Models;
+
+namespace ZohoCrmEmails.Engine.Paging;
+
+/// <summary>The page sequences the data cmdlets fan out over, one per <see cref="RecordRequest"/>.</summary>
+public static class RecordPages
+{
+    /// <summary>A record's e-mails page by page, or, for a request with a message id, that one e-mail read in full.</summary>
+    public static PageSource<RecordRequest, ZcrmEmail> Emails(ZcrmClient client, ZcrmEmailQuery? query, bool includeContent, ZcrmCallContext context) =>
+        (r, ct) => r.MessageId is null
+            ? client.GetEmailPages(r.Module, r.RecordId, query, includeContent, context)   // the fan-out passes ct to GetAsyncEnumerator
+            : Pages.OneItem(() => client.GetEmailAsync(r.Module, r.RecordId, r.MessageId, query?.OwnerId, context, ct));
+
+    public static PageSource<RecordRequest, ZcrmEmailSharing> Sharing(ZcrmClient client, ZcrmCallContext context) =>
+        (r, ct) => Pages.One(() => client.GetSharingAsync(r.Module, r.RecordId, context, ct));
+}
