@@ -1,7 +1,7 @@
 using System.Management.Automation;
 using ZohoCrmEmails.Engine.Archive;
-using ZohoCrmEmails.Models;
 using ZohoCrmEmails.Engine.FanOut;
+using ZohoCrmEmails.Models;
 
 namespace ZohoCrmEmails.Module;
 

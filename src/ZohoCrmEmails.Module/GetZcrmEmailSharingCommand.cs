@@ -1,8 +1,8 @@
 using System.Management.Automation;
-using ZohoCrmEmails.Models;
 using ZohoCrmEmails.Engine.FanOut;
 using ZohoCrmEmails.Engine.Paging;
 using ZohoCrmEmails.Engine;
+using ZohoCrmEmails.Models;
 
 namespace ZohoCrmEmails.Module;
 

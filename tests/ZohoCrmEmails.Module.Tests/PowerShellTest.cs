@@ -1,8 +1,8 @@
-using System.Reflection;
 using System.Collections.ObjectModel;
-using System.Management.Automation;
 using System.Management.Automation.Runspaces;
+using System.Management.Automation;
 using System.Net;
+using System.Reflection;
 using System.Security;
 using ZohoCrmEmails.Simulator;
 

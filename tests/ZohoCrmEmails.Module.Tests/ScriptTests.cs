@@ -1,5 +1,5 @@
-using System.Management.Automation;
 using System.Management.Automation.Language;
+using System.Management.Automation;
 
 namespace ZohoCrmEmails.Module.Tests;
 

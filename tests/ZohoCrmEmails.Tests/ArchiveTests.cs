@@ -1,8 +1,8 @@
 using MimeKit;
 using ZohoCrmEmails.Engine.Archive;
+using ZohoCrmEmails.Engine;
 using ZohoCrmEmails.Models;
 using ZohoCrmEmails.Simulator;
-using ZohoCrmEmails.Engine;
 
 namespace ZohoCrmEmails.Tests;
 

@@ -1,10 +1,10 @@
-using System.Net;
 using System.Net.Sockets;
-using ZohoCrmEmails.Models;
+using System.Net;
 using ZohoCrmEmails.Engine.FanOut;
 using ZohoCrmEmails.Engine.Paging;
-using ZohoCrmEmails.Simulator;
 using ZohoCrmEmails.Engine;
+using ZohoCrmEmails.Models;
+using ZohoCrmEmails.Simulator;
 
 namespace ZohoCrmEmails.Tests;
 

@@ -1,8 +1,8 @@
-using ZohoCrmEmails.Models;
 using ZohoCrmEmails.Engine.FanOut;
 using ZohoCrmEmails.Engine.Paging;
-using ZohoCrmEmails.Simulator;
 using ZohoCrmEmails.Engine;
+using ZohoCrmEmails.Models;
+using ZohoCrmEmails.Simulator;
 
 namespace ZohoCrmEmails.Tests;
 

@@ -1,5 +1,5 @@
-using ZohoCrmEmails.Simulator;
 using ZohoCrmEmails.Engine;
+using ZohoCrmEmails.Simulator;
 
 namespace ZohoCrmEmails.Tests;
 

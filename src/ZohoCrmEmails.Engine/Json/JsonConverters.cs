@@ -1,7 +1,7 @@
-using System.Buffers;
 using System.Buffers.Text;
-using System.Text.Json;
+using System.Buffers;
 using System.Text.Json.Serialization;
+using System.Text.Json;
 
 namespace ZohoCrmEmails.Engine.Json;
 
