@@ -11,8 +11,7 @@ namespace ZohoCrmEmails.Module;
 public sealed class ExportZcrmEmailCommand : ZcrmArchiveCmdletBase
 {
     internal const string OutputTypeName = "ZohoCrmEmails.ExportedEmail";
-    private OrderedFanOut<(EmailArchiver Archiver, EmailRequest Email), ZcrmEmail>? _reads;
-    private OrderedFanOut<(EmailArchiver Archiver, ZcrmEmail Email, string Path), FileInfo?>? _writes;
+    private ArchiveStages<ZcrmEmail, (ZcrmEmail Email, string Path)>? _stages;
 
     /// <summary>Leave the attachments out of the .eml files (no download requests).</summary>
     [Parameter]
@@ -23,13 +22,13 @@ public sealed class ExportZcrmEmailCommand : ZcrmArchiveCmdletBase
     protected override void BeginProcessing()
     {
         base.BeginProcessing();
-        // Two stages: reading e-mails in full, then writing each file. Between them, on the pipeline thread and in
-        // input order, each file's name is taken, so which of two same-named e-mails gets " (2)" never depends on
-        // timing. Both stages draw on one request cap.
-        _reads = new OrderedFanOut<(EmailArchiver Archiver, EmailRequest Email), ZcrmEmail>(ItemsAtOnce,
-            (read, ct) => Pages.OneItem(() => read.Archiver.ReadInFullAsync(read.Email, ct)), CancelToken);
-        _writes = new OrderedFanOut<(EmailArchiver Archiver, ZcrmEmail Email, string Path), FileInfo?>(ItemsAtOnce,
-            (write, ct) => Pages.OneItem(() => write.Archiver.ExportAsync(write.Email, write.Path, !NoAttachments, ct)), CancelToken);
+        // Read each e-mail in full; take its file's name in input order; write it.
+        _stages = new ArchiveStages<ZcrmEmail, (ZcrmEmail Email, string Path)>(this,
+            (find, ct) => Pages.OneItem(() => find.Archiver.ReadInFullAsync(find.Email, ct)),
+            Take,
+            (archiver, write, ct) => archiver.ExportAsync(write.Email, write.Path, !NoAttachments, ct),
+            write => (write.Email.MessageId, Describe(write.Email)),
+            (archiver, write, file) => WriteFile(file, OutputTypeName, archiver, write.Email, null, Describe(write.Email)));
     }
 
     protected override void ProcessRecord()
@@ -53,47 +52,37 @@ public sealed class ExportZcrmEmailCommand : ZcrmArchiveCmdletBase
                 ? System.IO.Path.Combine(archiver.Folder.Directory, EmailArchiver.EmlFileName(listed))
                 : $"{archiver.Folder.Directory} (the e-mail {request.Module}/{request.RecordId}/{request.MessageId}, named after its time and subject)";
             if (ShouldProcess(target, $"Export the e-mail '{request.Listed?.Subject ?? request.MessageId}'"))
-                DrainReads(_reads!.Add((archiver, request)));
+                _stages!.Find(archiver, request);
         }
     }
 
     protected override void EndProcessing()
     {
-        DrainReads(_reads!.Complete());
-        DrainWrites(_writes!.Complete());
+        _stages!.Complete();
         CompleteProgress();
     }
 
     private static string Describe(ZcrmEmail email) => ErrorRecords.Describe(email.Module, email.RecordId, email.MessageId);
     private static string Describe(EmailRequest request) => ErrorRecords.Describe(request.Module, request.RecordId, request.MessageId);
 
-    private void DrainReads(IEnumerable<FanOutResult<(EmailArchiver Archiver, EmailRequest Email), ZcrmEmail>> results) =>
-        Drain(results, read => read.Email.MessageId, read => Describe(read.Email), (read, full) =>
+    private void Take(EmailArchiver archiver, ZcrmEmail full)
+    {
+        string path;
+        try
         {
-            string path;
-            try
-            {
-                path = read.Archiver.ReserveEmlPath(full);
-            }
-            catch (ZcrmException ex)
-            {
-                ReportError(ex, full.MessageId, Describe(full));
-                return;
-            }
-            DrainWrites(_writes!.Add((read.Archiver, full, path)));
-        });
-
-    private void DrainWrites(IEnumerable<FanOutResult<(EmailArchiver Archiver, ZcrmEmail Email, string Path), FileInfo?>> results) =>
-        Drain(results, write => write.Email.MessageId, write => Describe(write.Email),
-            (write, file) => WriteFile(file, OutputTypeName, write.Archiver, write.Email, null, Describe(write.Email)));
+            path = archiver.ReserveEmlPath(full);
+        }
+        catch (ZcrmException ex)
+        {
+            ReportError(ex, full.MessageId, Describe(full));
+            return;
+        }
+        _stages!.Write(archiver, (full, path));
+    }
 
     protected override void Dispose(bool disposing)
     {
-        if (disposing)
-        {
-            _reads?.Dispose();
-            _writes?.Dispose();
-        }
+        if (disposing) _stages?.Dispose();
         base.Dispose(disposing);
     }
 }

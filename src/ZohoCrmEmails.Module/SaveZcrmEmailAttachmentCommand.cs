@@ -11,8 +11,7 @@ namespace ZohoCrmEmails.Module;
 public sealed class SaveZcrmEmailAttachmentCommand : ZcrmArchiveCmdletBase
 {
     internal const string OutputTypeName = "ZohoCrmEmails.SavedAttachment";
-    private OrderedFanOut<(EmailArchiver Archiver, EmailRequest Email), (EmailAttachment Item, ArchiveEntry? Archived)>? _attachments;
-    private OrderedFanOut<(EmailArchiver Archiver, EmailAttachment Item, string? Path), FileInfo?>? _saves;
+    private ArchiveStages<(EmailAttachment Item, ArchiveEntry? Archived), (EmailAttachment Item, string? Path)>? _stages;
     private WildcardPattern[] _names = [];
 
     /// <summary>Only attachments whose name matches one of these wildcards.</summary>
@@ -32,13 +31,15 @@ public sealed class SaveZcrmEmailAttachmentCommand : ZcrmArchiveCmdletBase
     {
         base.BeginProcessing();
         _names = (Name ?? []).Select(n => new WildcardPattern(n, WildcardOptions.IgnoreCase | WildcardOptions.CultureInvariant)).ToArray();
-        // Two stages: reading e-mails in full to learn their attachments, then downloading those confirmed. Between
-        // them, on the pipeline thread and in input order, each file's name is taken and ShouldProcess asked. Both
-        // stages draw on one request cap.
-        _attachments = new OrderedFanOut<(EmailArchiver Archiver, EmailRequest Email), (EmailAttachment Item, ArchiveEntry? Archived)>(ItemsAtOnce,
-            AttachmentsOf, CancelToken);
-        _saves = new OrderedFanOut<(EmailArchiver Archiver, EmailAttachment Item, string? Path), FileInfo?>(ItemsAtOnce,
-            (save, ct) => Pages.OneItem(() => save.Archiver.SaveAttachmentAsync(save.Item, save.Path, ct)), CancelToken);
+        // Read each e-mail in full to learn its attachments; take each one's file name and ask ShouldProcess in input
+        // order; download those confirmed.
+        _stages = new ArchiveStages<(EmailAttachment Item, ArchiveEntry? Archived), (EmailAttachment Item, string? Path)>(this,
+            AttachmentsOf,
+            Take,
+            (archiver, save, ct) => archiver.SaveAttachmentAsync(save.Item, save.Path, ct),
+            save => (save.Item.Attachment, ErrorRecords.Describe(save.Item.Email, save.Item.Attachment)),
+            (archiver, save, file) => WriteFile(file, OutputTypeName, archiver, save.Item.Email, save.Item.Attachment.Id,
+                ErrorRecords.Describe(save.Item.Email, save.Item.Attachment)));
     }
 
     protected override void ProcessRecord()
@@ -51,14 +52,13 @@ public sealed class SaveZcrmEmailAttachmentCommand : ZcrmArchiveCmdletBase
                 Skip($"the attachments of {Describe(request)}", archiver, name);
                 continue;
             }
-            DrainAttachments(_attachments!.Add((archiver, request)));
+            _stages!.Find(archiver, request);
         }
     }
 
     protected override void EndProcessing()
     {
-        DrainAttachments(_attachments!.Complete());
-        DrainSaves(_saves!.Complete());
+        _stages!.Complete();
         CompleteProgress();
     }
 
@@ -81,39 +81,33 @@ public sealed class SaveZcrmEmailAttachmentCommand : ZcrmArchiveCmdletBase
         return all || chosen ? saved[0].Name : null;
     }
 
-    private void DrainAttachments(IEnumerable<FanOutResult<(EmailArchiver Archiver, EmailRequest Email), (EmailAttachment Item, ArchiveEntry? Archived)>> results) =>
-        Drain(results, read => read.Email.MessageId, read => Describe(read.Email), (read, found) =>
+    private void Take(EmailArchiver archiver, (EmailAttachment Item, ArchiveEntry? Archived) found)
+    {
+        var item = found.Item;
+        if (found.Archived is { } archived)
         {
-            var item = found.Item;
-            if (found.Archived is { } archived)
-            {
-                Skip(ErrorRecords.Describe(item.Email, item.Attachment), read.Archiver, archived.Name);
-                return;
-            }
-            if (!FirstInRun(read.Archiver, item.Key))
-            {
-                Skip(ErrorRecords.Describe(item.Email, item.Attachment), read.Archiver, "(earlier in this run)");
-                return;
-            }
-            string? path;
-            try
-            {
-                path = read.Archiver.ReserveAttachmentPath(item);
-            }
-            catch (ZcrmException ex)
-            {
-                ReportError(ex, item.Attachment, ErrorRecords.Describe(item.Email, item.Attachment));
-                return;
-            }
-            var target = path ?? System.IO.Path.Combine(read.Archiver.Folder.Directory, "(named as the server sends it)");
-            if (ShouldProcess(target, $"Save attachment '{item.Attachment.Name}' ({item.Attachment.Size} bytes) of the e-mail '{item.Email.Subject}'"))
-                DrainSaves(_saves!.Add((read.Archiver, item, path)));
-        });
-
-    private void DrainSaves(IEnumerable<FanOutResult<(EmailArchiver Archiver, EmailAttachment Item, string? Path), FileInfo?>> results) =>
-        Drain(results, save => save.Item.Attachment, save => ErrorRecords.Describe(save.Item.Email, save.Item.Attachment),
-            (save, file) => WriteFile(file, OutputTypeName, save.Archiver, save.Item.Email, save.Item.Attachment.Id,
-                ErrorRecords.Describe(save.Item.Email, save.Item.Attachment)));
+            Skip(ErrorRecords.Describe(item.Email, item.Attachment), archiver, archived.Name);
+            return;
+        }
+        if (!FirstInRun(archiver, item.Key))
+        {
+            Skip(ErrorRecords.Describe(item.Email, item.Attachment), archiver, "(earlier in this run)");
+            return;
+        }
+        string? path;
+        try
+        {
+            path = archiver.ReserveAttachmentPath(item);
+        }
+        catch (ZcrmException ex)
+        {
+            ReportError(ex, item.Attachment, ErrorRecords.Describe(item.Email, item.Attachment));
+            return;
+        }
+        var target = path ?? System.IO.Path.Combine(archiver.Folder.Directory, "(named as the server sends it)");
+        if (ShouldProcess(target, $"Save attachment '{item.Attachment.Name}' ({item.Attachment.Size} bytes) of the e-mail '{item.Email.Subject}'"))
+            _stages!.Write(archiver, (item, path));
+    }
 
     // An e-mail listed without attachments needs no request; any other (null: Zoho did not say) is read in full to learn
     // them. Attachments the folder holds already come back marked, to be skipped (and said) on the pipeline thread.
@@ -139,11 +133,7 @@ public sealed class SaveZcrmEmailAttachmentCommand : ZcrmArchiveCmdletBase
 
     protected override void Dispose(bool disposing)
     {
-        if (disposing)
-        {
-            _attachments?.Dispose();
-            _saves?.Dispose();
-        }
+        if (disposing) _stages?.Dispose();
         base.Dispose(disposing);
     }
 }

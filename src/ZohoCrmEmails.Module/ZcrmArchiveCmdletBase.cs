@@ -11,7 +11,7 @@ namespace ZohoCrmEmails.Module;
 /// index, so that what a folder holds already is skipped without a request; -Force, -ThrottleLimit, FileInfo output
 /// carrying the Zoho ids, and progress in files, bytes and items skipped.
 /// </summary>
-public abstract class ZcrmArchiveCmdletBase : ZcrmDataCmdletBase
+public abstract partial class ZcrmArchiveCmdletBase : ZcrmDataCmdletBase
 {
     private const string EmailSet = "Email";
     private const string IdSet = "Id";
