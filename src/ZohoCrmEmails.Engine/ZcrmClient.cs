@@ -149,7 +149,7 @@ public sealed class ZcrmClient : IZcrmConnectionState, IDisposable
     internal IAsyncEnumerable<ZcrmEmail> GetEmails(string module, string recordId, ZcrmEmailQuery? query = null, ZcrmCallContext? context = null)
     {
         InputValidator.EmailList(module, recordId, query);
-        return Flatten(Pages(module, recordId, query, context ?? ZcrmCallContext.None));
+        return Redacted(Flatten(Pages(module, recordId, query, context ?? ZcrmCallContext.None)));
     }
 
     /// <summary>
@@ -163,9 +163,30 @@ public sealed class ZcrmClient : IZcrmConnectionState, IDisposable
         var ctx = context ?? ZcrmCallContext.None;
         var pages = Pages(module, recordId, query, ctx);
         // Bodies are read while the listing pages on, up to a window of e-mails ahead, each with its owner's id.
-        return includeContent
+        return Redacted(includeContent
             ? ReadAhead.Pages(pages, (e, ct) => ReadListedEmailAsync(e, query?.OwnerId, ctx, ct), ContentWindow)
-            : pages;
+            : pages);
+    }
+
+    // Errors leave the engine redacted, whichever call they come from: here for the page sequences, in SendAsync for
+    // every request, in ConnectAsync and DownloadAttachmentAsync for what they check themselves.
+    private async IAsyncEnumerable<T> Redacted<T>(IAsyncEnumerable<T> source, [EnumeratorCancellation] CancellationToken ct = default)
+    {
+        await using var e = source.GetAsyncEnumerator(ct);
+        while (true)
+        {
+            bool more;
+            try
+            {
+                more = await e.MoveNextAsync().ConfigureAwait(false);
+            }
+            catch (ZcrmException ex)
+            {
+                throw Redactor.Redact(ex);
+            }
+            if (!more) yield break;
+            yield return e.Current;
+        }
     }
 
     /// <summary>E-mails read in full ahead of the caller with -IncludeContent, at most: ten pages' worth.</summary>
@@ -218,7 +239,7 @@ public sealed class ZcrmClient : IZcrmConnectionState, IDisposable
     }
 
     private IAsyncEnumerable<IReadOnlyList<ZcrmEmail>> Pages(string module, string recordId, ZcrmEmailQuery? query, ZcrmCallContext context) =>
-        EmailCursor.Pages((index, ct) => ReadPageAsync(module, recordId, query, index, context, ct), module, recordId, ApiVersion, Redactor);
+        EmailCursor.Pages((index, ct) => ReadPageAsync(module, recordId, query, index, context, ct), module, recordId, ApiVersion);
 
     // A listed e-mail without a usable id cannot be read: that fails its page, as a failed read does.
     private async Task<ZcrmEmail> ReadListedEmailAsync(ZcrmEmail listed, string? ownerId, ZcrmCallContext context, CancellationToken ct)

@@ -16,9 +16,9 @@ internal static class EmailCursor
 
     /// <summary>The pages of <paramref name="module"/>/<paramref name="recordId"/>, each read by <paramref name="readPage"/>
     /// with the cursor the page before gave (null: the first page); errors name the request as it went out under
-    /// <paramref name="apiVersion"/>, redacted by <paramref name="redactor"/>; <paramref name="ct"/> stops the reading.</summary>
+    /// <paramref name="apiVersion"/> (the cursor is the server's text: the caller redacts); <paramref name="ct"/> stops the reading.</summary>
     public static async IAsyncEnumerable<IReadOnlyList<ZcrmEmail>> Pages(Func<string?, CancellationToken, Task<ZcrmEmailPage>> readPage,
-        string module, string recordId, string apiVersion, SecretRedactor redactor, [EnumeratorCancellation] CancellationToken ct = default)
+        string module, string recordId, string apiVersion, [EnumeratorCancellation] CancellationToken ct = default)
     {
         var cursorsSeen = new HashSet<string>(StringComparer.Ordinal);
         string? index = null;
@@ -30,10 +30,10 @@ internal static class EmailCursor
             var next = page.MoreRecords ? page.NextIndex : null;
             // Checked before the page is handed out: a server that ignores the cursor sends the same page again.
             if (next is not null && !cursorsSeen.Add(next))
-                throw redactor.Redact(new ZcrmException(ZcrmErrorCodes.RepeatingCursor, ZcrmErrorKind.InvalidResponse,
+                throw new ZcrmException(ZcrmErrorCodes.RepeatingCursor, ZcrmErrorKind.InvalidResponse,
                     $"Zoho CRM sent a cursor for {module}/{recordId} that it had sent before; stopped rather than loop or repeat e-mails. " +
                     $"The {returned} e-mails before that page were returned.",
-                    200, $"GET /crm/{apiVersion}/{module}/{recordId}/Emails?index={Uri.EscapeDataString(next)}"));
+                    200, $"GET /crm/{apiVersion}/{module}/{recordId}/Emails?index={Uri.EscapeDataString(next)}");
             if (page.Emails.Count > 0)
             {
                 emptyInARow = 0;
@@ -42,9 +42,9 @@ internal static class EmailCursor
             }
             else if (next is not null && ++emptyInARow > MaxEmptyPagesInARow)
             {
-                throw redactor.Redact(new ZcrmException(ZcrmErrorCodes.InvalidResponse, ZcrmErrorKind.InvalidResponse,
+                throw new ZcrmException(ZcrmErrorCodes.InvalidResponse, ZcrmErrorKind.InvalidResponse,
                     $"Zoho CRM sent {MaxEmptyPagesInARow} empty pages in a row for {module}/{recordId}, each saying more follow; stopped. " +
-                    $"The {returned} e-mails before them were returned.", 200, $"GET /crm/{apiVersion}/{module}/{recordId}/Emails"));
+                    $"The {returned} e-mails before them were returned.", 200, $"GET /crm/{apiVersion}/{module}/{recordId}/Emails");
             }
             if (next is null)
                 yield break;
