@@ -119,7 +119,7 @@ public sealed class ConnectZcrmCommand : ZcrmCmdletBase
             throw;
         }
         FlushTrace();
-        ZcrmSession.Set(client.Connection);
+        DefaultConnection.Set(client.Connection);
         WriteTrace($"Connected: API domain {client.ApiDomain.GetLeftPart(UriPartial.Authority)}, token expires {client.TokenExpiresAt?.ToString("u") ?? "(unknown: access token given)"}.");
         if (PassThru) WriteObject(client.Connection);
     }

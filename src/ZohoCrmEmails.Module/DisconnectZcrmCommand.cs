@@ -15,7 +15,7 @@ public sealed class DisconnectZcrmCommand : PSCmdlet
     protected override void ProcessRecord()
     {
         // Closing the default also forgets it; closing another leaves the default as it is.
-        var connection = Connection is null ? ZcrmSession.Remove() : ZcrmSession.Remove(Connection) ?? Connection;
+        var connection = Connection is null ? DefaultConnection.Remove() : DefaultConnection.Remove(Connection) ?? Connection;
         if (connection is null)
         {
             WriteVerbose("No default Zoho CRM connection in this runspace.");

@@ -9,7 +9,7 @@ public sealed class GetZcrmConnectionCommand : PSCmdlet
 {
     protected override void EndProcessing()
     {
-        if (ZcrmSession.Get() is { } connection) WriteObject(connection);
+        if (DefaultConnection.Get() is { } connection) WriteObject(connection);
         else WriteVerbose("Not connected: no default Zoho CRM connection in this runspace (Connect-Zcrm makes one).");
     }
 }

@@ -11,7 +11,7 @@ namespace ZohoCrmEmails.Module;
 public sealed class SaveZcrmEmailAttachmentCommand : ZcrmArchiveCmdletBase
 {
     internal const string OutputTypeName = "ZohoCrmEmails.SavedAttachment";
-    private ArchiveStages<(EmailAttachment Item, ArchiveEntry? Archived), (EmailAttachment Item, string? Path)>? _stages;
+    private ArchiveStages<(AttachmentToSave Item, ArchiveEntry? Archived), (AttachmentToSave Item, string? Path)>? _stages;
     private WildcardPattern[] _names = [];
 
     /// <summary>Only attachments whose name matches one of these wildcards.</summary>
@@ -33,7 +33,7 @@ public sealed class SaveZcrmEmailAttachmentCommand : ZcrmArchiveCmdletBase
         _names = (Name ?? []).Select(n => new WildcardPattern(n, WildcardOptions.IgnoreCase | WildcardOptions.CultureInvariant)).ToArray();
         // Read each e-mail in full to learn its attachments; take each one's file name and ask ShouldProcess in input
         // order; download those confirmed.
-        _stages = new ArchiveStages<(EmailAttachment Item, ArchiveEntry? Archived), (EmailAttachment Item, string? Path)>(this,
+        _stages = new ArchiveStages<(AttachmentToSave Item, ArchiveEntry? Archived), (AttachmentToSave Item, string? Path)>(this,
             AttachmentsOf,
             Take,
             (archiver, save, ct) => archiver.SaveAttachmentAsync(save.Item, save.Path, ct),
@@ -81,7 +81,7 @@ public sealed class SaveZcrmEmailAttachmentCommand : ZcrmArchiveCmdletBase
         return all || chosen ? saved[0].Name : null;
     }
 
-    private void Take(EmailArchiver archiver, (EmailAttachment Item, ArchiveEntry? Archived) found)
+    private void Take(EmailArchiver archiver, (AttachmentToSave Item, ArchiveEntry? Archived) found)
     {
         var item = found.Item;
         if (found.Archived is { } archived)
@@ -111,7 +111,7 @@ public sealed class SaveZcrmEmailAttachmentCommand : ZcrmArchiveCmdletBase
 
     // An e-mail listed without attachments needs no request; any other (null: Zoho did not say) is read in full to learn
     // them. Attachments the folder holds already come back marked, to be skipped (and said) on the pipeline thread.
-    private async IAsyncEnumerable<IReadOnlyList<(EmailAttachment Item, ArchiveEntry? Archived)>> AttachmentsOf((EmailArchiver Archiver, EmailRequest Email) read,
+    private async IAsyncEnumerable<IReadOnlyList<(AttachmentToSave Item, ArchiveEntry? Archived)>> AttachmentsOf((EmailArchiver Archiver, EmailRequest Email) read,
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
     {
         var (archiver, request) = read;
@@ -122,7 +122,7 @@ public sealed class SaveZcrmEmailAttachmentCommand : ZcrmArchiveCmdletBase
         yield return attachments
             .Where(a => (AttachmentId is null || AttachmentId.Contains(a.Id, StringComparer.Ordinal))
                         && (_names.Length == 0 || _names.Any(n => n.IsMatch(a.Name ?? ""))))
-            .Select(a => new EmailAttachment(full, a))
+            .Select(a => new AttachmentToSave(full, a))
             .Select(item => (item, archiver.Folder.Skippable(item.Key)))
             .ToList();
         var missing = (AttachmentId ?? []).Where(id => !attachments.Any(a => a.Id == id)).ToList();

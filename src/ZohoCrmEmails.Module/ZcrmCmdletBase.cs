@@ -102,7 +102,7 @@ public abstract class ZcrmCmdletBase : PSCmdlet, IDisposable
     /// <summary>The -Connection given, else this runspace's default; terminating Zcrm.NotConnected without one.</summary>
     protected ZcrmClient ResolveConnection(ZcrmConnection? explicitConnection)
     {
-        var connection = explicitConnection ?? ZcrmSession.Get();
+        var connection = explicitConnection ?? DefaultConnection.Get();
         if (connection?.State is ZcrmClient { IsClosed: false } client)
         {
             UseRedactor(client);

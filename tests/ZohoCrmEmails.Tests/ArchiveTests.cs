@@ -19,7 +19,7 @@ public sealed class ArchiveTests : SimulatorTest, IDisposable
     private EmailArchiver Archiver(ZcrmClient c, bool overwrite = false) => new(c, new ArchiveFolder(_folder, overwrite), ZcrmCallContext.None);
 
     // As the cmdlet does: the name taken first (in input order), then the download.
-    private static async Task<FileInfo> Save(EmailArchiver archiver, EmailAttachment item, CancellationToken ct) =>
+    private static async Task<FileInfo> Save(EmailArchiver archiver, AttachmentToSave item, CancellationToken ct) =>
         (await archiver.SaveAttachmentAsync(item, archiver.ReserveAttachmentPath(item), ct))!;
 
     private static readonly ArchiveEntry AnyRow = new("Deals", "1", "m", "", "", null, "", 0, "", default);
@@ -94,7 +94,7 @@ public sealed class ArchiveTests : SimulatorTest, IDisposable
         attachment.Id = id;
         var downloads = Sim.Stats.DownloadRequests;
 
-        var save = await Assert.ThrowsAsync<ZcrmException>(() => Save(Archiver(c), new EmailAttachment(email, attachment), CancellationToken.None));
+        var save = await Assert.ThrowsAsync<ZcrmException>(() => Save(Archiver(c), new AttachmentToSave(email, attachment), CancellationToken.None));
         var export = await Assert.ThrowsAsync<ZcrmException>(() => Archiver(c).ExportAsync(email, Path.Combine(_folder, "x.eml"), true, CancellationToken.None));
 
         Assert.Equal(ZcrmErrorCodes.InvalidAttachmentId, save.Code);
@@ -113,7 +113,7 @@ public sealed class ArchiveTests : SimulatorTest, IDisposable
             var email = await FirstWithAttachmentsAsync(c);
             var archiver = new EmailArchiver(c, new ArchiveFolder(Path.Combine(_folder, "sub"), overwrite: false), ZcrmCallContext.None);
 
-            var save = await Assert.ThrowsAsync<ZcrmException>(() => archiver.SaveAttachmentAsync(new EmailAttachment(email, email.Attachments![0]), null, CancellationToken.None));
+            var save = await Assert.ThrowsAsync<ZcrmException>(() => archiver.SaveAttachmentAsync(new AttachmentToSave(email, email.Attachments![0]), null, CancellationToken.None));
             var export = await Assert.ThrowsAsync<ZcrmException>(() => archiver.ExportAsync(email, Path.Combine(_folder, "sub", "x.eml"), true, CancellationToken.None));
 
             Assert.Equal(ZcrmErrorCodes.WriteFailed, save.Code);
@@ -146,7 +146,7 @@ public sealed class ArchiveTests : SimulatorTest, IDisposable
         var archiver = Archiver(c);
         foreach (var a in email.Attachments!)
         {
-            var file = await Save(archiver, new EmailAttachment(email, a), default);
+            var file = await Save(archiver, new AttachmentToSave(email, a), default);
             Assert.Equal(Path.Combine(_folder, a.Name!), file.FullName);
             Assert.Equal(Expected(a), await File.ReadAllBytesAsync(file.FullName));
         }
@@ -163,7 +163,7 @@ public sealed class ArchiveTests : SimulatorTest, IDisposable
         var archiver = Archiver(c);
         var files = new List<FileInfo>();
         foreach (var a in email.Attachments!)
-            files.Add(await Save(archiver, new EmailAttachment(email, a), default));
+            files.Add(await Save(archiver, new AttachmentToSave(email, a), default));
 
         Assert.Equal(SimData.HostileNames.Length, files.Select(f => f.FullName.ToUpperInvariant()).Distinct().Count());
         Assert.All(files, f => Assert.Equal(_folder, f.DirectoryName));
@@ -184,7 +184,7 @@ public sealed class ArchiveTests : SimulatorTest, IDisposable
         var email = await FirstWithAttachmentsAsync(c);
         var unnamed = email.Attachments![0];
         Assert.Equal("", unnamed.Name);
-        var file = await Save(Archiver(c), new EmailAttachment(email, unnamed), default);
+        var file = await Save(Archiver(c), new AttachmentToSave(email, unnamed), default);
         Assert.Equal(expected, file.Name);
     }
 
@@ -195,7 +195,7 @@ public sealed class ArchiveTests : SimulatorTest, IDisposable
         var email = await FirstWithAttachmentsAsync(c);
         Sim.Knobs.TrickleDownloads = true;   // 50 bytes a second: about eight minutes for this file, never a stall
 
-        var ex = await Assert.ThrowsAsync<ZcrmException>(() => Save(Archiver(c), new EmailAttachment(email, email.Attachments![0]), default)
+        var ex = await Assert.ThrowsAsync<ZcrmException>(() => Save(Archiver(c), new AttachmentToSave(email, email.Attachments![0]), default)
             .WaitAsync(TimeSpan.FromSeconds(60)));
 
         Assert.Equal("Zcrm.Timeout", ex.ErrorId);
@@ -209,7 +209,7 @@ public sealed class ArchiveTests : SimulatorTest, IDisposable
         var email = await FirstWithAttachmentsAsync(c);
         Sim.Knobs.DropMidFileCount = 1;
         var a = email.Attachments![0];
-        var file = await Save(Archiver(c), new EmailAttachment(email, a), default);
+        var file = await Save(Archiver(c), new AttachmentToSave(email, a), default);
         Assert.Equal(Expected(a), await File.ReadAllBytesAsync(file.FullName));
         Assert.Equal(2, Sim.Stats.DownloadRequests);
     }
@@ -220,7 +220,7 @@ public sealed class ArchiveTests : SimulatorTest, IDisposable
         var c = Connect();
         var email = await FirstWithAttachmentsAsync(c);
         Sim.Knobs.DownloadDeclaredLengthExtra = 100;
-        var ex = await Assert.ThrowsAsync<ZcrmException>(() => Save(Archiver(c), new EmailAttachment(email, email.Attachments![0]), default));
+        var ex = await Assert.ThrowsAsync<ZcrmException>(() => Save(Archiver(c), new AttachmentToSave(email, email.Attachments![0]), default));
         Assert.Equal(ZcrmErrorCodes.ConnectionFailed, ex.Code);
         Assert.Equal(FastRetry.MaxAttempts, Sim.Stats.DownloadRequests);
         Assert.Empty(FilesLeft());
@@ -234,7 +234,7 @@ public sealed class ArchiveTests : SimulatorTest, IDisposable
         Sim.Knobs.ListedAttachmentSizeExtra = skew;
         var c = Connect();
         var email = await FirstWithAttachmentsAsync(c);
-        var ex = await Assert.ThrowsAsync<ZcrmException>(() => Save(Archiver(c), new EmailAttachment(email, email.Attachments![0]), default));
+        var ex = await Assert.ThrowsAsync<ZcrmException>(() => Save(Archiver(c), new AttachmentToSave(email, email.Attachments![0]), default));
         Assert.Equal(ZcrmErrorCodes.AttachmentSizeMismatch, ex.Code);
         Assert.Equal(1, Sim.Stats.DownloadRequests);   // not retried
         Assert.Empty(FilesLeft());
@@ -246,13 +246,13 @@ public sealed class ArchiveTests : SimulatorTest, IDisposable
         var c = Connect();
         var email = await FirstWithAttachmentsAsync(c);
         Sim.Knobs.OverrideBody = """{"code":"NO_PERMISSION","details":{},"message":"permission denied","status":"error"}""";
-        var ex = await Assert.ThrowsAsync<ZcrmException>(() => Save(Archiver(c), new EmailAttachment(email, email.Attachments![0]), default));
+        var ex = await Assert.ThrowsAsync<ZcrmException>(() => Save(Archiver(c), new AttachmentToSave(email, email.Attachments![0]), default));
         Assert.Equal("NO_PERMISSION", ex.Code);
         Assert.Empty(FilesLeft());
 
         Sim.Knobs.OverrideBody = null;
         var wrongId = new ZcrmAttachment { Id = "not-an-attachment", Name = "x.pdf", Size = 1 };
-        ex = await Assert.ThrowsAsync<ZcrmException>(() => Save(Archiver(c), new EmailAttachment(email, wrongId), default));
+        ex = await Assert.ThrowsAsync<ZcrmException>(() => Save(Archiver(c), new AttachmentToSave(email, wrongId), default));
         Assert.Equal("INVALID_DATA", ex.Code);
         Assert.Equal("id", ex.Details["param_name"]);
         Assert.Empty(FilesLeft());
@@ -267,7 +267,7 @@ public sealed class ArchiveTests : SimulatorTest, IDisposable
         var email = await FirstWithAttachmentsAsync(c);
         var reported = new BytesReported();
         var archiver = new EmailArchiver(c, new ArchiveFolder(_folder, false), ZcrmCallContext.None) { Progress = reported };
-        var file = await Save(archiver, new EmailAttachment(email, email.Attachments![0]), default);
+        var file = await Save(archiver, new AttachmentToSave(email, email.Attachments![0]), default);
         Assert.Equal(size, file.Length);
         Assert.Equal(size, reported.Total);
         Assert.True(reported.Reports > 10, $"{reported.Reports} progress reports");
@@ -284,7 +284,7 @@ public sealed class ArchiveTests : SimulatorTest, IDisposable
         var email = await FirstWithAttachmentsAsync(c);
         using var cts = new CancellationTokenSource();
         var archiver = new EmailArchiver(c, new ArchiveFolder(_folder, false), ZcrmCallContext.None) { Progress = new CancelAfterFirstBytes(cts) };
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Save(archiver, new EmailAttachment(email, email.Attachments![0]), cts.Token));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Save(archiver, new AttachmentToSave(email, email.Attachments![0]), cts.Token));
         Assert.Empty(FilesLeft());
         // The connection was let go at once: the server's side of the download ends too, rather than hang mid-body.
         await Sim.Stats.WhenIdle().WaitAsync(TimeSpan.FromSeconds(10));

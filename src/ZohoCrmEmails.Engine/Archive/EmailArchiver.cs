@@ -29,14 +29,14 @@ public sealed class EmailArchiver(ZcrmClient client, ArchiveFolder folder, ZcrmC
     /// name (the server's Content-Disposition then names it when it arrives). Zcrm.FileExists if the name is taken
     /// by a file from before the run.
     /// </summary>
-    public string? ReserveAttachmentPath(EmailAttachment item) =>
+    public string? ReserveAttachmentPath(AttachmentToSave item) =>
         SafeFileName.TryFrom(item.Attachment.Name) is { } listed ? folder.Reserve(listed, item.Key) : null;
 
     /// <summary>
     /// Saves one attachment to <paramref name="path"/> (from <see cref="ReserveAttachmentPath"/>) and indexes it. Null
     /// when another run saved it meanwhile.
     /// </summary>
-    public Task<FileInfo?> SaveAttachmentAsync(EmailAttachment item, string? path, CancellationToken ct)
+    public Task<FileInfo?> SaveAttachmentAsync(AttachmentToSave item, string? path, CancellationToken ct)
     {
         var (email, attachment) = item;
         var id = attachment.Id ?? "";
@@ -63,7 +63,7 @@ public sealed class EmailArchiver(ZcrmClient client, ArchiveFolder folder, ZcrmC
     {
         if (!full.HasContent)
             throw new ArgumentException("Read the e-mail in full first.", nameof(full));
-        var parts = new List<EmlAttachment>();
+        var parts = new List<DownloadedAttachment>();
         try
         {
             if (includeAttachments)
@@ -99,7 +99,7 @@ public sealed class EmailArchiver(ZcrmClient client, ArchiveFolder folder, ZcrmC
     private const long MaxInMemoryBytes = 2 * 1024 * 1024;
 
     // In memory, or in a temporary file that is deleted when closed, so an .eml with large attachments is streamed.
-    private async Task<EmlAttachment> DownloadForEmlAsync(ZcrmEmail email, ZcrmAttachment attachment, bool inMemory, CancellationToken ct)
+    private async Task<DownloadedAttachment> DownloadForEmlAsync(ZcrmEmail email, ZcrmAttachment attachment, bool inMemory, CancellationToken ct)
     {
         var id = attachment.Id ?? "";
         Stream temporary = inMemory ? new MemoryStream((int)attachment.Size!.Value) : folder.CreateTemporary(deleteOnClose: true);
@@ -108,7 +108,7 @@ public sealed class EmailArchiver(ZcrmClient client, ArchiveFolder folder, ZcrmC
             var download = await client.DownloadAttachmentAsync(email.Module, email.RecordId, email.MessageId, ZcrmClient.OwnerIdOf(email, null), id,
                 attachment.Name, attachment.Size, temporary, Progress, context, ct).ConfigureAwait(false);
             temporary.Position = 0;
-            return new EmlAttachment(attachment.Name is { Length: > 0 } name ? name : download.FileName ?? "attachment-" + id, download.ContentType, temporary);
+            return new DownloadedAttachment(attachment.Name is { Length: > 0 } name ? name : download.FileName ?? "attachment-" + id, download.ContentType, temporary);
         }
         catch
         {

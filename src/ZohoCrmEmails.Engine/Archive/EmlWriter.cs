@@ -13,7 +13,7 @@ namespace ZohoCrmEmails.Engine.Archive;
 /// </summary>
 public static class EmlWriter
 {
-    public static async Task WriteAsync(ZcrmEmail email, IReadOnlyList<EmlAttachment> attachments, Stream output, CancellationToken ct)
+    public static async Task WriteAsync(ZcrmEmail email, IReadOnlyList<DownloadedAttachment> attachments, Stream output, CancellationToken ct)
     {
         var message = new MimeMessage();
         // Nothing from the machine that writes it: no Message-ID MimeKit would make up.

@@ -3,7 +3,7 @@ using ZohoCrmEmails.Models;
 namespace ZohoCrmEmails.Engine.Archive;
 
 /// <summary>One attachment to save, with the e-mail it belongs to.</summary>
-public sealed record EmailAttachment(ZcrmEmail Email, ZcrmAttachment Attachment)
+public sealed record AttachmentToSave(ZcrmEmail Email, ZcrmAttachment Attachment)
 {
     public ArchiveKey Key => EmailArchiver.KeyOf(Email, Attachment.Id ?? "");
 }

@@ -7,7 +7,7 @@ namespace ZohoCrmEmails.Module;
 /// The default connection of each runspace. Keyed by runspace, not a process-wide static value: runspaces of
 /// ForEach-Object -Parallel or of a host each have their own and cannot clobber another's.
 /// </summary>
-public static class ZcrmSession
+public static class DefaultConnection
 {
     private static readonly ConditionalWeakTable<Runspace, ZcrmConnection> Defaults = new();
 
