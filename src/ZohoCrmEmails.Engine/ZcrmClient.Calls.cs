@@ -1,7 +1,4 @@
-using System.Net;
 using System.Runtime.CompilerServices;
-using System.Text.Json;
-using Microsoft.Extensions.DependencyInjection;
 using ZohoCrmEmails.Engine.FanOut;
 using ZohoCrmEmails.Engine.Http;
 using ZohoCrmEmails.Engine.Json;

@@ -1,12 +1,7 @@
 using System.Net;
-using System.Runtime.CompilerServices;
-using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
-using ZohoCrmEmails.Engine.FanOut;
 using ZohoCrmEmails.Engine.Http;
 using ZohoCrmEmails.Engine.Json;
-using ZohoCrmEmails.Engine.Paging;
-using ZohoCrmEmails.Models;
 
 namespace ZohoCrmEmails.Engine;
 
