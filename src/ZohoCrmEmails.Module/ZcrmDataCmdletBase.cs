@@ -47,7 +47,10 @@ public abstract class ZcrmDataCmdletBase : ZcrmCmdletBase
 
     protected abstract string Activity { get; }
 
-    /// <summary>What the progress bar says now (percent -1 when unknown); null while there is nothing to show.</summary>
+    /// <summary>
+    /// What the progress bar says now (percent -1 when unknown); null while there is nothing to show. Asked only when
+    /// an update is due, and until the bar is first shown: the null case must be cheap.
+    /// </summary>
     protected abstract (string Status, int Percent)? ProgressStatus();
 
     /// <summary>True once the progress bar was shown.</summary>
@@ -77,9 +80,10 @@ public abstract class ZcrmDataCmdletBase : ZcrmCmdletBase
     /// <summary>At most a few updates a second, so that progress costs nothing per e-mail; <paramref name="force"/>: now.</summary>
     protected void ShowProgress(bool force)
     {
-        if (ProgressStatus() is not var (status, percent)) return;
+        // The interval first: the status text is built only when an update is due, not for every e-mail.
         var now = Stopwatch.GetTimestamp();
         if (!force && _progress is not null && Stopwatch.GetElapsedTime(_lastProgressTicks, now) < ProgressInterval) return;
+        if (ProgressStatus() is not var (status, percent)) return;
         _lastProgressTicks = now;
         _progress ??= new ProgressRecord(_progressId, Activity, "Starting");
         _progress.StatusDescription = status;
