@@ -20,10 +20,12 @@ internal static class ReadAhead
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var pages = new ConcurrentQueue<Task<TOut[]>>();
-        // Released once a page is queued and once the producer ends: the consumer waits for either.
+        // Released once a page is queued and once the producer ends: the consumer waits for either. "Ended" is set
+        // before that last release, so a consumer woken by it sees it; the task's own completion may come later.
         using var queued = new SemaphoreSlim(0);
         using var room = new SemaphoreSlim(FirstWindow);
-        var producer = Task.Run(() => ProduceAsync(source, call, pages, queued, room, stop.Token), CancellationToken.None);
+        var ended = new StrongBox<bool>();
+        var producer = Task.Run(() => ProduceAsync(source, call, pages, queued, room, ended, stop.Token), CancellationToken.None);
         var window = FirstWindow;
         try
         {
@@ -40,7 +42,7 @@ internal static class ReadAhead
                     room.Release(items.Length + grow);
                     continue;
                 }
-                if (producer.IsCompleted)
+                if (Volatile.Read(ref ended.Value))
                 {
                     if (!pages.IsEmpty) continue;   // queued before it ended
                     await producer.ConfigureAwait(false);   // the listing's own failure, after every page it gave
@@ -59,7 +61,7 @@ internal static class ReadAhead
     }
 
     private static async Task ProduceAsync<TIn, TOut>(IAsyncEnumerable<IReadOnlyList<TIn>> source, Func<TIn, CancellationToken, Task<TOut>> call,
-        ConcurrentQueue<Task<TOut[]>> pages, SemaphoreSlim queued, SemaphoreSlim room, CancellationToken ct)
+        ConcurrentQueue<Task<TOut[]>> pages, SemaphoreSlim queued, SemaphoreSlim room, StrongBox<bool> ended, CancellationToken ct)
     {
         var calls = new List<Task<TOut>>();
         try
@@ -90,6 +92,7 @@ internal static class ReadAhead
             if (calls.Count > 0)
                 await Task.WhenAll(calls).ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously,
                     TaskScheduler.Default).ConfigureAwait(false);
+            Volatile.Write(ref ended.Value, true);
             queued.Release();
         }
     }
