@@ -134,6 +134,47 @@ public sealed class ArchiveIndexTests : IDisposable
         Assert.Equal(100, Directory.GetFiles(_folder, "*.eml").Length);
     }
 
+    [Theory]
+    [InlineData("zcrm-index.csv", false)]
+    [InlineData("zcrm-index.csv", true)]
+    [InlineData("ZCRM-INDEX.LOCK", false)]
+    [InlineData("ZCRM-INDEX.LOCK", true)]
+    public async Task An_item_named_like_the_archives_own_files_gets_another_name_and_the_index_stays_whole(string name, bool force)
+    {
+        using (var folder = new ArchiveFolder(_folder, force))
+        {
+            Assert.Equal("quote.pdf", (await Write(folder, Row("m1", "a1"), "quote.pdf", [1, 2, 3]))!.Name);
+            var hostile = await Write(folder, Row("m2", "a2"), name, [4, 5]);
+            Assert.Equal($"{Path.GetFileNameWithoutExtension(name)} (2){Path.GetExtension(name)}", hostile!.Name);
+        }
+
+        var rows = ArchiveIndex.Open(_folder).Entries.OrderBy(r => r.MessageId).ToList();
+        Assert.Equal(["quote.pdf", $"{Path.GetFileNameWithoutExtension(name)} (2){Path.GetExtension(name)}"], rows.Select(r => r.Name));
+        Assert.Equal(Sha([4, 5]), rows[1].Sha256);
+        Assert.StartsWith(IndexCsv.Header, Encoding.UTF8.GetString(File.ReadAllBytes(Path.Combine(_folder, ArchiveIndex.FileName)).AsSpan(3)));
+    }
+
+    [Theory]
+    [InlineData("../outside.pdf")]
+    [InlineData("/etc/passwd")]
+    [InlineData("sub/inside.pdf")]
+    [InlineData("..\\outside.pdf")]
+    [InlineData("C:outside.pdf")]
+    [InlineData("..")]
+    [InlineData("zcrm-index.csv")]
+    [InlineData("zcrm-index.lock")]
+    [InlineData(".zcrm-0123456789ab.run")]
+    public void An_index_row_naming_anything_but_a_plain_file_of_the_folder_is_not_trusted(string name)
+    {
+        var row = new ArchiveEntry("Deals", "1", "m1", "a1", "a.pdf", 1, name, 5, "ab", new DateTimeOffset(2024, 5, 9, 7, 3, 12, TimeSpan.Zero));
+        var rows = new List<ArchiveEntry>();
+
+        IndexCsv.Read(Encoding.UTF8.GetBytes(IndexCsv.Header + "\n" + IndexCsv.Line(row)), rows, out var bad);
+
+        Assert.Empty(rows);
+        Assert.Equal(1, bad);
+    }
+
     [Fact]
     public void Hostile_text_round_trips_and_cannot_become_a_spreadsheet_formula()
     {

@@ -56,24 +56,24 @@ public sealed class ArchiveFolder : IDisposable
         {
             if (key is { } own && Overwrite && Index.Find(own) is { } previous && _reserved.Add(previous.Name))
                 return Checked(previous.Name);
-            var stem = Path.GetFileNameWithoutExtension(safeName);
-            var extension = Path.GetExtension(safeName);
-            for (var n = 1; ; n++)
-            {
-                var name = n == 1 ? safeName : $"{stem} ({n}){extension}";
-                if (_reserved.Contains(name)) continue;
-                var owner = Index.OwnerOf(name);
-                var path = Checked(name);
-                // A file the index read at the start does not know may be one another run wrote since: read what it added.
-                if (owner is null && File.Exists(path)) owner = Index.Reread().OwnerOf(name);
-                if (owner is not null && owner != key) continue;   // another item's file
-                if (owner is null && File.Exists(path) && !Overwrite)
-                    throw new ZcrmException(ZcrmErrorCodes.FileExists, ZcrmErrorKind.WriteFailed,
-                        $"The file '{path}' exists already and the archive's index does not know it; it was not replaced.");
-                _reserved.Add(name);
-                return path;
-            }
+            var name = ArchiveIndex.Candidates(safeName).First(n => !_reserved.Contains(n) && IsFree(n, key));
+            _reserved.Add(name);
+            return Checked(name);
         }
+    }
+
+    // Free for this item: no other item's file, and no file the index does not know (Zcrm.FileExists, unless -Force).
+    private bool IsFree(string name, ArchiveKey? key)
+    {
+        var owner = Index.OwnerOf(name);
+        var path = Checked(name);
+        // A file the index read at the start does not know may be one another run wrote since: read what it added.
+        if (owner is null && File.Exists(path)) owner = Index.Reread().OwnerOf(name);
+        if (owner is not null) return owner == key;   // another item's file is passed over; the item's own is kept
+        if (File.Exists(path) && !Overwrite)
+            throw new ZcrmException(ZcrmErrorCodes.FileExists, ZcrmErrorKind.WriteFailed,
+                $"The file '{path}' exists already and the archive's index does not know it; it was not replaced.");
+        return true;
     }
 
     // A safe name is one segment: the path cannot leave the folder. Checked anyway, as the last line.

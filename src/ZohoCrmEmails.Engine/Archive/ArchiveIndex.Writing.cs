@@ -93,21 +93,11 @@ public sealed partial class ArchiveIndex
         }
     }
 
-    // The entry's name, unless a file there is not this item's to replace (or another item of this batch takes it).
-    private string FreeName(string name, ArchiveKey key, bool replace, HashSet<string> taken)
-    {
-        var stem = Path.GetFileNameWithoutExtension(name);
-        var extension = Path.GetExtension(name);
-        for (var n = 1; ; n++)
-        {
-            var candidate = n == 1 ? name : $"{stem} ({n}){extension}";
-            if (taken.Contains(candidate)) continue;
-            var owner = _owners.TryGetValue(candidate, out var o) ? o : (ArchiveKey?)null;
-            if (owner is { } other && other != key) continue;   // another item's file
-            if (owner is null && File.Exists(Path.Combine(Directory, candidate)) && !replace) continue;   // appeared meanwhile
-            return candidate;
-        }
-    }
+    // The entry's name, unless another item's file has it, a file of no item appeared there meanwhile (and it is not
+    // to be replaced), or another item of this batch takes it: then the next candidate.
+    private string FreeName(string name, ArchiveKey key, bool replace, HashSet<string> taken) =>
+        Candidates(name).First(candidate => !taken.Contains(candidate)
+            && (_owners.TryGetValue(candidate, out var owner) ? owner == key : replace || !File.Exists(Path.Combine(Directory, candidate))));
 
     private static void AppendDurably(string path, IEnumerable<string> lines, bool header)
     {

@@ -110,6 +110,29 @@ public sealed partial class ArchiveIndex : IDisposable
         }
     }
 
+    /// <summary>
+    /// Whether <paramref name="name"/> can be an archived item's file: one plain segment of the folder (no separator,
+    /// drive or control character, not "." or "..") that is none of the archive's own files (its index, its lock, a
+    /// run's lock file, journal or temporary files). An index row naming anything else is not trusted, and no item is
+    /// ever given such a name, whatever its sender called it.
+    /// </summary>
+    internal static bool IsItemName(string name) =>
+        name.Length > 0 && name is not "." and not ".." && !SafeFileName.HasInvalidCharacter(name)
+        && !name.StartsWith(RunPrefix, StringComparison.Ordinal)
+        && !name.Equals(FileName, StringComparison.OrdinalIgnoreCase) && !name.Equals(LockFileName, StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>The names an item called <paramref name="name"/> may take, in order: it, "stem (2).ext", "stem (3).ext" …, each an <see cref="IsItemName"/>.</summary>
+    internal static IEnumerable<string> Candidates(string name)
+    {
+        var stem = Path.GetFileNameWithoutExtension(name);
+        var extension = Path.GetExtension(name);
+        for (var n = 1; ; n++)
+        {
+            var candidate = n == 1 ? name : $"{stem} ({n}){extension}";
+            if (IsItemName(candidate)) yield return candidate;
+        }
+    }
+
     /// <summary>A new temporary file's path, named for this run.</summary>
     public string NewTemporaryPath() => Path.Combine(Directory, RunPrefix + RunId + "-" + Guid.NewGuid().ToString("N")[..12] + TemporarySuffix);
 
@@ -151,9 +174,7 @@ public sealed partial class ArchiveIndex : IDisposable
 
     private void EnsureLoaded()
     {
-        if (_loaded) return;
-        _loaded = true;
-        Refresh();
+        if (!_loaded) Refresh();
     }
 
     // Reads what was appended since the last read; the whole file again if another run rewrote it (shorter).

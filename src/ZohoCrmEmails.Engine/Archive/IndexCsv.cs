@@ -111,7 +111,8 @@ internal static class IndexCsv
             if (!int.TryParse(c[5], NumberStyles.None, CultureInfo.InvariantCulture, out var a)) return false;
             attachments = a;
         }
-        if (c[0].Length == 0 || c[2].Length == 0 || c[6].Length == 0
+        // A name that is not one plain file of the folder (a path, the index itself) is not a row the archive wrote.
+        if (c[0].Length == 0 || c[2].Length == 0 || !ArchiveIndex.IsItemName(c[6])
             || !long.TryParse(c[7], NumberStyles.None, CultureInfo.InvariantCulture, out var length)
             || !DateTimeOffset.TryParse(c[9], CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at))
             return false;

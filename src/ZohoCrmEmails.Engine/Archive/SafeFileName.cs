@@ -20,6 +20,9 @@ public static class SafeFileName
         "LPT0", "LPT1", "LPT2", "LPT3", "LPT4", "LPT5", "LPT6", "LPT7", "LPT8", "LPT9", "LPT¹", "LPT²", "LPT³",
     };
 
+    /// <summary>A character no safe name holds: one of the separators and wildcards Windows refuses, or a control character.</summary>
+    internal static bool HasInvalidCharacter(string name) => name.AsSpan().IndexOfAny(Invalid) >= 0 || name.Any(char.IsControl);
+
     /// <summary>A safe name for <paramref name="name"/>, or <paramref name="fallback"/> (made safe too) when nothing usable is left.</summary>
     public static string From(string? name, string fallback) => TryFrom(name) ?? TryFrom(fallback) ?? "file";
 
