@@ -25,14 +25,7 @@ public sealed class TestZcrmArchiveCommand : ZcrmCmdletBase
             string folder;
             try
             {
-                folder = SessionState.Path.GetUnresolvedProviderPathFromPSPath(path, out var provider, out _);
-                if (provider.Name != "FileSystem")
-                    throw new ZcrmException(ZcrmErrorCodes.InvalidPath, ZcrmErrorKind.InvalidArgument, $"'{path}' is on the {provider.Name} provider; give a folder of the file system.");
-            }
-            catch (Exception ex) when (ex is ItemNotFoundException or System.Management.Automation.DriveNotFoundException or ProviderNotFoundException or NotSupportedException or ArgumentException)
-            {
-                ReportError(new ZcrmException(ZcrmErrorCodes.InvalidPath, ZcrmErrorKind.InvalidArgument, $"'{path}' is not a path of the file system: {ex.Message}"), path, null);
-                continue;
+                folder = ResolveFileSystemPath(path);
             }
             catch (ZcrmException ex)
             {

@@ -133,29 +133,21 @@ public abstract partial class ZcrmArchiveCmdletBase : ZcrmDataCmdletBase
         ShowProgress(false);
     }
 
-    // As Export-Csv: relative to the current location, ~ and FileSystem drives (TestDrive:) resolved; other providers refused.
+    // A folder of the file system, as Export-Csv resolves -Path; anything else ends the run (terminating Zcrm.InvalidPath).
     private string ResolveFolder()
     {
-        string resolved;
-        ProviderInfo provider;
         try
         {
-            resolved = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Path, out provider, out _);
+            var resolved = ResolveFileSystemPath(Path);
+            if (File.Exists(resolved)) throw InvalidPath($"'{resolved}' is a file; give a folder.");
+            return resolved;
         }
-        catch (Exception ex) when (ex is ItemNotFoundException or System.Management.Automation.DriveNotFoundException or ProviderNotFoundException or NotSupportedException or ArgumentException)
+        catch (ZcrmException ex)
         {
-            ThrowInvalidPath($"'{Path}' is not a path this cmdlet can write to: {ex.Message}");
+            ThrowTerminatingError(ErrorRecords.From(ex, Path, null, Redact));
             throw;
         }
-        if (provider.Name != "FileSystem")
-            ThrowInvalidPath($"'{Path}' is on the {provider.Name} provider; give a folder of the file system.");
-        if (File.Exists(resolved))
-            ThrowInvalidPath($"'{resolved}' is a file; give a folder.");
-        return resolved;
     }
-
-    private void ThrowInvalidPath(string message) =>
-        ThrowTerminatingError(ErrorRecords.From(new ZcrmException(ZcrmErrorCodes.InvalidPath, ZcrmErrorKind.InvalidArgument, message), Path, null, Redact));
 
     /// <summary>
     /// The file as output: a FileInfo (so Measure-Object Length and Remove-Item just work) with the Zoho ids. A file

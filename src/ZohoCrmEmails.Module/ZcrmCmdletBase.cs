@@ -99,6 +99,29 @@ public abstract class ZcrmCmdletBase : PSCmdlet, IDisposable
         }
     }
 
+    /// <summary>
+    /// A path resolved as Export-Csv resolves -Path: relative to the current location, with ~ and the FileSystem
+    /// provider's drives (TestDrive:). Zcrm.InvalidPath for a path that cannot be resolved or lies on another provider.
+    /// </summary>
+    protected string ResolveFileSystemPath(string path)
+    {
+        string resolved;
+        ProviderInfo provider;
+        try
+        {
+            resolved = SessionState.Path.GetUnresolvedProviderPathFromPSPath(path, out provider, out _);
+        }
+        catch (Exception ex) when (ex is ItemNotFoundException or System.Management.Automation.DriveNotFoundException or ProviderNotFoundException or NotSupportedException or ArgumentException)
+        {
+            throw InvalidPath($"'{path}' is not a path of the file system: {ex.Message}");
+        }
+        if (provider.Name != "FileSystem")
+            throw InvalidPath($"'{path}' is on the {provider.Name} provider; give a folder of the file system.");
+        return resolved;
+    }
+
+    protected static ZcrmException InvalidPath(string message) => new(ZcrmErrorCodes.InvalidPath, ZcrmErrorKind.InvalidArgument, message);
+
     /// <summary>The -Connection given, else this runspace's default; terminating Zcrm.NotConnected without one.</summary>
     protected ZcrmClient ResolveConnection(ZcrmConnection? explicitConnection)
     {
