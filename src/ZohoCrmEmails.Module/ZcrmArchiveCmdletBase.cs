@@ -15,7 +15,9 @@ public abstract partial class ZcrmArchiveCmdletBase : ZcrmDataCmdletBase
 {
     private const string EmailSet = "Email";
     private const string IdSet = "Id";
+    // One archiver per folder, however -Path spells it ("./a", "a", "~/a"): one set of reserved names, one run there.
     private readonly Dictionary<string, EmailArchiver> _archivers = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, EmailArchiver> _byPath = new(StringComparer.Ordinal);
     private readonly HashSet<(string Folder, ArchiveKey Key)> _taken = [];
     private ZcrmClient _client = null!;
     private ZcrmCallContext _context = null!;
@@ -82,10 +84,12 @@ public abstract partial class ZcrmArchiveCmdletBase : ZcrmDataCmdletBase
     /// </summary>
     protected EmailArchiver CurrentArchiver()
     {
-        if (_archivers.TryGetValue(Path, out var archiver)) return archiver;
-        var folder = new ArchiveFolder(ResolveFolder(), Force);
+        if (_byPath.TryGetValue(Path, out var archiver)) return archiver;
+        var directory = ArchiveFolder.FullPath(ResolveFolder());
+        if (_archivers.TryGetValue(directory, out archiver)) return _byPath[Path] = archiver;
+        var folder = new ArchiveFolder(directory, Force);
         archiver = new EmailArchiver(_client, folder, _context) { Progress = new BytesCounter(this) };
-        _archivers[Path] = archiver;
+        _archivers[directory] = _byPath[Path] = archiver;
         if (!_whatIf)
         {
             try

@@ -383,6 +383,26 @@ public sealed class CmdletTests : PowerShellTest
     }
 
     [Fact]
+    public void Two_spellings_of_one_folder_are_one_archive_folder_in_a_run()
+    {
+        Sim.Knobs.DefaultEmailCount = 4;
+        var dir = Path.Combine(Path.GetTempPath(), "zcrm-spellings-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            // Each e-mail's -Path is evaluated for it: the same folder, with and without a trailing separator.
+            var r = Run(ConnectScript + "; $n = 0; Get-ZcrmRecordEmail -Module Deals -Id 4150868000000000011 | " +
+                $"Export-ZcrmEmail -NoAttachments -Path {{ if ($script:n++ % 2) {{ '{dir}{Path.DirectorySeparatorChar}' }} else {{ '{dir}' }} }}");
+            Assert.Equal(4, r.Output.Count);
+            Assert.Empty(r.Errors);
+            Assert.Contains($"to {dir};", r.Progress.Last(p => p.RecordType == ProgressRecordType.Completed).StatusDescription);
+        }
+        finally
+        {
+            if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
     public void ThrottleLimit_keeps_input_order_and_is_validated()
     {
         Sim.Knobs.DefaultEmailCount = 12;

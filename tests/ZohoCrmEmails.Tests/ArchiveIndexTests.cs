@@ -134,6 +134,17 @@ public sealed class ArchiveIndexTests : IDisposable
         Assert.Equal(100, Directory.GetFiles(_folder, "*.eml").Length);
     }
 
+    [Fact]
+    public async Task A_folder_given_with_a_trailing_separator_is_that_folder()
+    {
+        using var folder = new ArchiveFolder(_folder + Path.DirectorySeparatorChar, overwrite: false);
+
+        var file = await Write(folder, Row("m1", "a1"), "quote.pdf", [1, 2, 3]);
+
+        Assert.Equal(_folder, folder.Directory);
+        Assert.Equal(Path.Combine(_folder, "quote.pdf"), file!.FullName);
+    }
+
     [Theory]
     [InlineData("zcrm-index.csv", false)]
     [InlineData("zcrm-index.csv", true)]

@@ -17,12 +17,19 @@ public sealed class ArchiveFolder : IDisposable
     /// <param name="overwrite">Archive again what the index holds, and replace files it does not know (-Force).</param>
     public ArchiveFolder(string directory, bool overwrite)
     {
-        Directory = Path.GetFullPath(directory);
+        Directory = FullPath(directory);
         Overwrite = overwrite;
         Index = new ArchiveIndex(Directory);
     }
 
+    /// <summary>The folder as <see cref="FullPath"/> gives it.</summary>
     public string Directory { get; }
+
+    /// <summary>
+    /// One spelling per folder: absolute, without a trailing separator ("./archive/" as tab completion writes it is
+    /// "…/archive"), so that a file's folder compares equal to it and two spellings of one folder are one folder.
+    /// </summary>
+    public static string FullPath(string directory) => Path.TrimEndingDirectorySeparator(Path.GetFullPath(directory));
     public bool Overwrite { get; }
     public ArchiveIndex Index { get; }
 
