@@ -55,7 +55,7 @@ public abstract partial class ZcrmArchiveCmdletBase
         }
 
         private void DrainFinds(IEnumerable<FanOutResult<(EmailArchiver Archiver, EmailRequest Email), TFound>> results) =>
-            _cmdlet.Drain(results, f => f.Email.MessageId, f => ErrorRecords.Describe(f.Email.Module, f.Email.RecordId, f.Email.MessageId),
+            _cmdlet.Drain(results, f => f.Email.MessageId, f => ErrorRecords.Describe(f.Email),
                 (f, found) => _take(f.Archiver, found));
 
         private void DrainWrites(IEnumerable<FanOutResult<(EmailArchiver Archiver, TWrite Write), FileInfo?>> results) =>

@@ -26,6 +26,12 @@ public static class ErrorRecords
     public static string Describe(string module, string recordId, string? messageId = null) =>
         messageId is null ? $"{module}/{recordId}" : $"{module}/{recordId}, e-mail '{SecretRedactor.Shorten(messageId, 48)}'";
 
+    public static string Describe(Models.ZcrmEmail email) => Describe(email.Module, email.RecordId, email.MessageId);
+
+    public static string Describe(Engine.Archive.EmailRequest request) => Describe(request.Module, request.RecordId, request.MessageId);
+
+    public static string Describe(Engine.Paging.RecordRequest request) => Describe(request.Module, request.RecordId, request.MessageId);
+
     /// <summary>An attachment by its name, with its e-mail and record.</summary>
     public static string Describe(Models.ZcrmEmail email, Models.ZcrmAttachment attachment) =>
         $"{Describe(email.Module, email.RecordId, email.MessageId)}, attachment '{SecretRedactor.Shorten(attachment.Name ?? attachment.Id ?? "", 48)}'";

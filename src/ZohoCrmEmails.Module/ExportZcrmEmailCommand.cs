@@ -27,8 +27,8 @@ public sealed class ExportZcrmEmailCommand : ZcrmArchiveCmdletBase
             (find, ct) => Pages.OneItem(() => find.Archiver.ReadInFullAsync(find.Email, ct)),
             Take,
             (archiver, write, ct) => archiver.ExportAsync(write.Email, write.Path, !NoAttachments, ct),
-            write => (write.Email.MessageId, Describe(write.Email)),
-            (archiver, write, file) => WriteFile(file, OutputTypeName, archiver, write.Email, null, Describe(write.Email)));
+            write => (write.Email.MessageId, ErrorRecords.Describe(write.Email)),
+            (archiver, write, file) => WriteFile(file, OutputTypeName, archiver, write.Email, null, ErrorRecords.Describe(write.Email)));
     }
 
     protected override void ProcessRecord()
@@ -39,12 +39,12 @@ public sealed class ExportZcrmEmailCommand : ZcrmArchiveCmdletBase
             // Archived already: not even read again.
             if (archiver.Folder.Skippable(request.Key) is { } archived)
             {
-                Skip(Describe(request), archiver, archived.Name);
+                Skip(ErrorRecords.Describe(request), archiver, archived.Name);
                 continue;
             }
             if (!FirstInRun(archiver, request.Key))
             {
-                Skip(Describe(request), archiver, "(earlier in this run)");
+                Skip(ErrorRecords.Describe(request), archiver, "(earlier in this run)");
                 continue;
             }
             // A listed e-mail already has its time and subject, so its file name is known; one given by id is read first.
@@ -62,9 +62,6 @@ public sealed class ExportZcrmEmailCommand : ZcrmArchiveCmdletBase
         CompleteProgress();
     }
 
-    private static string Describe(ZcrmEmail email) => ErrorRecords.Describe(email.Module, email.RecordId, email.MessageId);
-    private static string Describe(EmailRequest request) => ErrorRecords.Describe(request.Module, request.RecordId, request.MessageId);
-
     private void Take(EmailArchiver archiver, ZcrmEmail full)
     {
         string path;
@@ -74,7 +71,7 @@ public sealed class ExportZcrmEmailCommand : ZcrmArchiveCmdletBase
         }
         catch (ZcrmException ex)
         {
-            ReportError(ex, full.MessageId, Describe(full));
+            ReportError(ex, full.MessageId, ErrorRecords.Describe(full));
             return;
         }
         _stages!.Write(archiver, (full, path));

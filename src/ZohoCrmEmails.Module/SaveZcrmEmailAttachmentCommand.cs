@@ -49,7 +49,7 @@ public sealed class SaveZcrmEmailAttachmentCommand : ZcrmArchiveCmdletBase
             var archiver = CurrentArchiver();
             if (AllSaved(archiver, request) is { } name)
             {
-                Skip($"the attachments of {Describe(request)}", archiver, name);
+                Skip($"the attachments of {ErrorRecords.Describe(request)}", archiver, name);
                 continue;
             }
             _stages!.Find(archiver, request);
@@ -61,8 +61,6 @@ public sealed class SaveZcrmEmailAttachmentCommand : ZcrmArchiveCmdletBase
         _stages!.Complete();
         CompleteProgress();
     }
-
-    private static string Describe(EmailRequest request) => ErrorRecords.Describe(request.Module, request.RecordId, request.MessageId);
 
     /// <summary>
     /// Whether the folder holds every attachment of the e-mail this run would save, without reading it: the index

@@ -43,7 +43,6 @@ public abstract class ZcrmRecordCmdletBase<TOut> : ZcrmDataCmdletBase
 
     protected virtual object Output(TOut item) => item!;
 
-    private static string Describe(RecordRequest request) => ErrorRecords.Describe(request.Module, request.RecordId, request.MessageId);
 
     protected override void BeginProcessing()
     {
@@ -69,7 +68,7 @@ public abstract class ZcrmRecordCmdletBase<TOut> : ZcrmDataCmdletBase
             }
             catch (ZcrmException ex)
             {
-                ReportError(ex, ErrorTarget(request), Describe(request));
+                ReportError(ex, ErrorTarget(request), ErrorRecords.Describe(request));
                 continue;
             }
             WriteResults(_fanOut!.Add(request));
@@ -83,7 +82,7 @@ public abstract class ZcrmRecordCmdletBase<TOut> : ZcrmDataCmdletBase
     }
 
     private void WriteResults(IEnumerable<FanOutResult<RecordRequest, TOut>> results) =>
-        Drain(results, ErrorTarget, Describe, (_, item) => WriteObject(Output(item)));
+        Drain(results, ErrorTarget, ErrorRecords.Describe, (_, item) => WriteObject(Output(item)));
 
     // Shown from the second record on: one record's listing needs no bar.
     protected override (string Status, int Percent)? ProgressStatus()
