@@ -40,8 +40,9 @@ public sealed partial class ZcrmClient
         var ctx = context ?? ZcrmCallContext.None;
         var pages = Pages(module, recordId, query, ctx);
         // Bodies are read while the listing pages on, up to a window of e-mails ahead, each with its owner's id.
+        // One e-mail that cannot be read is an ItemFailure in its place; the record's other e-mails still come.
         return Redacted(includeContent
-            ? ReadAhead.Pages(pages, (e, ct) => ReadListedEmailAsync(e, query?.OwnerId, ctx, ct), ContentWindow)
+            ? ReadAhead.Pages(pages, (e, ct) => ReadListedEmailAsync(e, query?.OwnerId, ctx, ct), ContentWindow, ConcernsOnlyItsItem)
             : pages);
     }
 
@@ -118,10 +119,21 @@ public sealed partial class ZcrmClient
     private IAsyncEnumerable<IReadOnlyList<ZcrmEmail>> Pages(string module, string recordId, ZcrmEmailQuery? query, ZcrmCallContext context) =>
         EmailCursor.Pages((index, ct) => ReadPageAsync(module, recordId, query, index, context, ct), module, recordId, ApiVersion);
 
-    // A listed e-mail without a usable id cannot be read: that fails its page, as a failed read does.
+    /// <summary>A failure that concerns one item of a listing (an e-mail, a mailbox), not the calls after it.</summary>
+    internal static bool ConcernsOnlyItsItem(Exception ex) => ex is ZcrmException { EndsTheRun: false };
+
+    // A listed e-mail without a usable id cannot be read: that fails it, as a failed read does (redacted here: the
+    // id is the server's text).
     private async Task<ZcrmEmail> ReadListedEmailAsync(ZcrmEmail listed, string? ownerId, ZcrmCallContext context, CancellationToken ct)
     {
-        InputValidator.MessageId(listed.MessageId);
+        try
+        {
+            InputValidator.MessageId(listed.MessageId);
+        }
+        catch (ZcrmException ex)
+        {
+            throw Redactor.Redact(ex);
+        }
         return await ReadEmailAsync(listed.Module, listed.RecordId, listed.MessageId, OwnerIdOf(listed, ownerId), context, ct).ConfigureAwait(false);
     }
 

@@ -55,7 +55,7 @@ public abstract partial class ZcrmArchiveCmdletBase
         }
 
         private void DrainFinds(IEnumerable<FanOutResult<(EmailArchiver Archiver, EmailRequest Email), TFound>> results) =>
-            _cmdlet.Drain(results, f => f.Email.MessageId, f => ErrorRecords.Describe(f.Email),
+            _cmdlet.Drain(results, f => ErrorRecords.Target(f.Email), f => ErrorRecords.Describe(f.Email),
                 (f, found) => _take(f.Archiver, found));
 
         private void DrainWrites(IEnumerable<FanOutResult<(EmailArchiver Archiver, TWrite Write), FileInfo?>> results) =>

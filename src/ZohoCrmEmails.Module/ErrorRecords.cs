@@ -18,17 +18,33 @@ public static class ErrorRecords
 
     internal static string Prefix(string? item) => string.IsNullOrEmpty(item) ? "" : item + ": ";
 
-    /// <summary>Failures after which no call on the connection can succeed: they end the cmdlet (terminating).</summary>
-    public static bool EndsTheRun(ZcrmException ex) =>
-        ex.Kind == ZcrmErrorKind.Authentication || ex.Code == ZcrmErrorCodes.CreditReserveReached;
 
     /// <summary>"Deals/4150868000001234001", and with a message id "Deals/4150868000001234001, e-mail 'de735c09…'".</summary>
     public static string Describe(string module, string recordId, string? messageId = null) =>
         messageId is null ? $"{module}/{recordId}" : $"{module}/{recordId}, e-mail '{SecretRedactor.Shorten(messageId, 48)}'";
 
-    public static string Describe(Models.ZcrmEmail email) => Describe(email.Module, email.RecordId, email.MessageId);
+    /// <summary>An e-mail by its message id, or, listed without one, by its subject and time.</summary>
+    public static string Describe(Models.ZcrmEmail email) => string.IsNullOrWhiteSpace(email.MessageId)
+        ? $"{email.Module}/{email.RecordId}, an e-mail without a message id (subject '{SecretRedactor.Shorten(email.Subject ?? "", 48)}', time {email.Time?.ToString("u", System.Globalization.CultureInfo.InvariantCulture) ?? "none"})"
+        : Describe(email.Module, email.RecordId, email.MessageId);
 
-    public static string Describe(Engine.Archive.EmailRequest request) => Describe(request.Module, request.RecordId, request.MessageId);
+    /// <summary>
+    /// What a failure of one item within an input's work names (an e-mail of a record's listing): its TargetObject and
+    /// the item in front of its message.
+    /// </summary>
+    public static (object Target, string Item) Subject(object subject) => subject switch
+    {
+        Models.ZcrmEmail { MessageId.Length: > 0 } e => (e.MessageId, Describe(e)),
+        Models.ZcrmEmail e => (e, Describe(e)),
+        _ => (subject, subject.ToString() ?? ""),
+    };
+
+    public static string Describe(Engine.Archive.EmailRequest request) =>
+        request.Listed is { } listed ? Describe(listed) : Describe(request.Module, request.RecordId, request.MessageId);
+
+    /// <summary>What an error about an e-mail to archive names as its TargetObject: its message id, or the listed e-mail that has none.</summary>
+    public static object Target(Engine.Archive.EmailRequest request) =>
+        string.IsNullOrWhiteSpace(request.MessageId) && request.Listed is { } listed ? listed : request.MessageId;
 
     public static string Describe(Engine.Paging.RecordRequest request) => Describe(request.Module, request.RecordId, request.MessageId);
 

@@ -149,7 +149,7 @@ public abstract class ZcrmCmdletBase : PSCmdlet, IDisposable
         if (error is ZcrmException zex)
         {
             var record = ErrorRecords.From(zex, target, item, Redact);
-            if (ErrorRecords.EndsTheRun(zex)) ThrowTerminatingError(record);
+            if (zex.EndsTheRun) ThrowTerminatingError(record);
             else WriteError(record);
         }
         else

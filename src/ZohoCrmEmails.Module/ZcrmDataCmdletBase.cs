@@ -59,7 +59,7 @@ public abstract class ZcrmDataCmdletBase : ZcrmCmdletBase
     /// <summary>
     /// Writes the fan-out's results on the pipeline thread, in input order: each item to <paramref name="onItem"/>, a
     /// failed input as its non-terminating error (TargetObject <paramref name="errorTarget"/>, its message naming
-    /// <paramref name="describe"/>), the trace flushed and the progress updated in between, also while the head is
+    /// <paramref name="describe"/>), a failed item of an input as its own error naming that item, the trace flushed and the progress updated in between, also while the head is
     /// still pending. A stop ends it at once.
     /// </summary>
     protected void Drain<TIn, TOut>(IEnumerable<FanOutResult<TIn, TOut>> results, Func<TIn, object> errorTarget, Func<TIn, string> describe,
@@ -69,7 +69,12 @@ public abstract class ZcrmDataCmdletBase : ZcrmCmdletBase
         {
             FlushTrace();
             if (result.IsPending) { }   // still waiting: only the progress below
-            else if (result.Error is { } error) ReportError(error, errorTarget(result.Input), describe(result.Input));
+            else if (result.Error is { } error)
+            {
+                // An item's own failure names that item (an e-mail of the record); the input's names the input.
+                var (target, item) = result.Subject is { } subject ? ErrorRecords.Subject(subject) : (errorTarget(result.Input), describe(result.Input));
+                ReportError(error, target, item);
+            }
             else onItem(result.Input, result.Item!);
             ShowProgress(false);
         }

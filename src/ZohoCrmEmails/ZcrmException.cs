@@ -34,6 +34,12 @@ public sealed class ZcrmException : Exception
     /// <summary>True for failures a retry may cure (timeouts, dropped connections); the retry handler uses it.</summary>
     internal bool IsTransient { get; init; }
 
+    /// <summary>
+    /// True for failures after which no call on the connection can succeed (the credentials, the credit reserve): they
+    /// end a command, where any other failure concerns only the item it names.
+    /// </summary>
+    internal bool EndsTheRun => Kind == ZcrmErrorKind.Authentication || Code == ZcrmErrorCodes.CreditReserveReached;
+
     public override string ToString()
     {
         var text = $"{GetType().FullName} [{Code}]: {Message}";

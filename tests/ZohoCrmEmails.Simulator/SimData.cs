@@ -140,7 +140,20 @@ public static class SimData
         w.WriteEndObject();
         if (nullFlags) w.WriteNull("read"); else w.WriteBoolean("read", index % 2 == 0);
         w.WriteString("subject", $"{module} {recordId[^4..]} mail {index + 1}: quote follow-up");
-        w.WriteString("message_id", MessageId(module, recordId, index));
+        if (knobs?.BadMessageIdAt == index && !detail)
+        {
+            switch (knobs.BadMessageIdAs)
+            {
+                case "absent": break;
+                case "null": w.WriteNull("message_id"); break;
+                case "dots": w.WriteString("message_id", ".."); break;
+                default: w.WriteString("message_id", ""); break;
+            }
+        }
+        else
+        {
+            w.WriteString("message_id", MessageId(module, recordId, index));
+        }
         if (nullFlags) w.WriteNull("has_attachment"); else w.WriteBoolean("has_attachment", index % 4 == 0);
         w.WriteString("source", "crm_mail");
         if (nullFlags) w.WriteNull("sent"); else w.WriteBoolean("sent", statuses[0] is "sent" or "opened" or "bounced");

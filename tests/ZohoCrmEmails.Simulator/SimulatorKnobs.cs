@@ -125,6 +125,12 @@ public sealed class SimulatorKnobs
     public bool UnnamedAttachments { get; set; }
     /// <summary>Listed e-mails carry has_attachment, read and sent as null (Zoho's schema makes them nullable).</summary>
     public bool NullFlags { get; set; }
+    /// <summary>The e-mail at this index of every record is listed without a usable message id (see <see cref="BadMessageIdAs"/>).</summary>
+    public int? BadMessageIdAt { get; set; }
+    /// <summary>How that e-mail's message id is listed: "empty" (""), "absent" (no key), "null" or "dots" ("..").</summary>
+    public string BadMessageIdAs { get; set; } = "empty";
+    /// <summary>The one-e-mail call answers 403 NO_PERMISSION for this message id (an e-mail the caller may not read).</summary>
+    public string? RefuseDetailOf { get; set; }
     /// <summary>How the sharing call says "nothing shared": "array" (200 with an empty array) or "204"; null for the usual answer.</summary>
     public string? SharingEmpty { get; set; }
 

@@ -368,6 +368,11 @@ public sealed class ZohoSimulator : IAsyncDisposable
 
     private async Task DetailAsync(HttpContext ctx, SimulatorKnobs knobs, string version, string module, string recordId, string messageId)
     {
+        if (messageId == knobs.RefuseDetailOf)
+        {
+            await ErrorAsync(ctx, 403, "NO_PERMISSION", "permission denied to read this e-mail").ConfigureAwait(false);
+            return;
+        }
         var index = SimData.IndexOf(module, recordId, messageId);
         if (index is not { } i || i >= SimData.EmailCount(module, recordId, knobs))
         {

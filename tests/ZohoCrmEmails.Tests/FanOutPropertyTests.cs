@@ -5,7 +5,8 @@ namespace ZohoCrmEmails.Tests;
 
 /// <summary>
 /// The fan-out against thousands of random shapes of work, in memory: inputs with any number of pages of any size
-/// (zeros included), failures and stops at random points, callers that read everything or stop early. Every run
+/// (zeros included), failures of an input and of one item within it, stops at random points, callers that read
+/// everything or stop early. Every run
 /// must end (each runs under a deadline), keep input order, lose and repeat nothing, and stay within its limits.
 /// </summary>
 public sealed class FanOutPropertyTests
@@ -51,7 +52,8 @@ public sealed class FanOutPropertyTests
     {
         var random = new Random(seed);
         var works = Enumerable.Range(0, random.Next(0, 12)).Select(i => new Work(i,
-            Enumerable.Range(0, random.Next(0, 6)).Select(_ => random.Next(10) < 3 ? 0 : random.Next(1, 6)).ToArray(),
+            // A page size of -1 is an item's failure in its place: the input's work goes on after it.
+            Enumerable.Range(0, random.Next(0, 6)).Select(_ => random.Next(10) switch { < 3 => 0, 3 => -1, _ => random.Next(1, 6) }).ToArray(),
             random.Next(10) == 0 ? random.Next(0, 4) : null)).ToList();
         var throttle = random.Next(1, 5);
         var prefetch = random.Next(1, 4);
@@ -91,6 +93,7 @@ public sealed class FanOutPropertyTests
                 if (r.IsPending) continue;
                 taken.Add(r);
                 if (!r.IsError) startedPages.Add((r.Item.Input, r.Item.Page));
+                else if (r.Subject is ValueTuple<int, int> failedPage) startedPages.Add(failedPage);
                 if (mode != 0 && taken.Count >= stopAfter)
                 {
                     if (mode == 2) cts.Cancel();
@@ -113,7 +116,8 @@ public sealed class FanOutPropertyTests
         for (var i = 0; i < taken.Count; i++)
         {
             var (input, item, failed) = expected[i];
-            Assert.True(taken[i].Input.Input == input && taken[i].IsError == failed && (failed || taken[i].Item == item),
+            Assert.True(taken[i].Input.Input == input && taken[i].IsError == failed && (failed || taken[i].Item == item)
+                        && (!failed || (taken[i].Subject is null) == (item == default)),
                 where + $"result {i} is {Describe(taken[i])}, expected input {input} {(failed ? "error" : item.ToString())}");
         }
         if (!stopped && mode == 0) Assert.True(taken.Count == expected.Count, where + $"{taken.Count} of {expected.Count} results");
@@ -128,7 +132,7 @@ public sealed class FanOutPropertyTests
     }
 
     private static string Describe(FanOutResult<Work, (int Input, int Page, int Item)> r) =>
-        r.IsError ? $"input {r.Input.Input} error" : $"input {r.Input.Input} {r.Item}";
+        r.IsError ? $"input {r.Input.Input} {(r.Subject is null ? "error" : "item error " + r.Subject)}" : $"input {r.Input.Input} {r.Item}";
 
     private static IEnumerable<(int Input, (int, int, int) Item, bool Failed)> Expected(List<Work> works)
     {
@@ -141,6 +145,8 @@ public sealed class FanOutPropertyTests
                     yield return (w.Input, default, true);
                     goto next;
                 }
+                if (w.PageSizes[p] < 0)
+                    yield return (w.Input, (w.Input, p, -1), true);   // an item's failure: not the end
                 for (var i = 0; i < w.PageSizes[p]; i++)
                     yield return (w.Input, (w.Input, p, i), false);
             }
@@ -165,8 +171,11 @@ public sealed class FanOutPropertyTests
                 if (w.FailsAtPage == p || (p == w.PageSizes.Length && w.FailsAtPage is { } f && f >= p))
                     throw new InvalidOperationException($"input {w.Input} failed at page {p}");
                 if (p == w.PageSizes.Length) yield break;
-                if (w.PageSizes[p] > 0) Interlocked.Increment(ref probe.NonEmptyFetched[w.Input]);
-                yield return Enumerable.Range(0, w.PageSizes[p]).Select(i => (w.Input, p, i)).ToList();
+                if (w.PageSizes[p] != 0) Interlocked.Increment(ref probe.NonEmptyFetched[w.Input]);
+                if (w.PageSizes[p] < 0)
+                    yield return new ItemFailure<(int, int, int)>(new ArgumentException($"input {w.Input}: an item of page {p} failed"), (w.Input, p));
+                else
+                    yield return Enumerable.Range(0, w.PageSizes[p]).Select(i => (w.Input, p, i)).ToList();
             }
         }
         finally

@@ -197,6 +197,55 @@ public sealed class FanOutTests : SimulatorTest
         Assert.Equal(10, Sim.Stats.DetailRequests);   // the first page's bodies, read before it was handed out
     }
 
+    [Theory]
+    [InlineData("empty")]
+    [InlineData("absent")]
+    [InlineData("null")]
+    [InlineData("dots")]
+    public void With_IncludeContent_a_listed_email_that_cannot_be_read_fails_alone_and_the_rest_come(string how)
+    {
+        Sim.Knobs.DefaultEmailCount = 25;
+        Sim.Knobs.BadMessageIdAt = 12;
+        Sim.Knobs.BadMessageIdAs = how;
+        var c = Connect();
+        using var fanOut = new OrderedFanOut<RecordRequest, ZcrmEmail>(4, RecordPages.Emails(c, null, true, new ZcrmCallContext()), CancellationToken.None);
+
+        var results = Drive(fanOut, [new RecordRequest("Deals", Id(1)), new RecordRequest("Deals", Id(2))]);
+
+        // Each record: its 24 readable e-mails read in full, and in the bad one's place its own error, naming it.
+        foreach (var id in new[] { Id(1), Id(2) })
+        {
+            var mine = results.Where(r => r.Input.RecordId == id).ToList();
+            Assert.Equal(25, mine.Count);
+            Assert.Equal(24, mine.Count(r => r is { IsError: false, Item.HasContent: true }));
+            var failed = Assert.Single(mine, r => r.IsError);
+            Assert.True(mine[12].IsError, "the failure stands in the bad e-mail's place");
+            Assert.Equal("Zcrm.InvalidMessageId", Assert.IsType<ZcrmException>(failed.Error).ErrorId);
+            var listed = Assert.IsType<ZcrmEmail>(failed.Subject);
+            Assert.Equal(id, listed.RecordId);
+        }
+        Assert.Equal(48, Sim.Stats.DetailRequests);
+    }
+
+    [Fact]
+    public void With_IncludeContent_an_email_Zoho_refuses_to_read_fails_alone()
+    {
+        Sim.Knobs.DefaultEmailCount = 15;
+        var c = Connect();
+        // Every detail read of the second e-mail refused, as for a mailbox the caller may not read.
+        var refused = SimData.MessageId("Deals", Id(1), 1);
+        Sim.Knobs.RefuseDetailOf = refused;
+        using var fanOut = new OrderedFanOut<RecordRequest, ZcrmEmail>(4, RecordPages.Emails(c, null, true, new ZcrmCallContext()), CancellationToken.None);
+
+        var results = Drive(fanOut, [new RecordRequest("Deals", Id(1))]);
+
+        Assert.Equal(15, results.Count);
+        var failed = Assert.Single(results, r => r.IsError);
+        Assert.Equal("Zcrm.NO_PERMISSION", Assert.IsType<ZcrmException>(failed.Error).ErrorId);
+        Assert.Equal(refused, Assert.IsType<ZcrmEmail>(failed.Subject).MessageId);
+        Assert.Equal(1, results.IndexOf(failed));
+    }
+
     [Fact]
     public void A_429_still_halves_the_connections_cap_when_one_record_reads_many_bodies_at_once()
     {

@@ -42,7 +42,7 @@ public sealed class ReadAheadTests
     }
 
     [Fact]
-    public async Task A_failed_call_fails_its_page_after_the_pages_before_it_and_nothing_runs_on()
+    public async Task A_failed_call_ends_the_pages_after_what_was_read_before_it_and_nothing_runs_on()
     {
         var running = 0;
         async Task<int> Call(int n, CancellationToken ct)
@@ -64,7 +64,54 @@ public sealed class ReadAheadTests
         });
 
         Assert.Equal("read 25 failed", ex.Message);
-        Assert.Equal(Enumerable.Range(0, 20), seen);
+        Assert.Equal(Enumerable.Range(0, 25), seen);   // what was read before it still came out
+        Assert.Equal(0, Volatile.Read(ref running));
+    }
+
+    [Fact]
+    public async Task A_call_that_fails_for_its_item_alone_leaves_its_failure_in_place_and_the_rest_come()
+    {
+        async Task<int> Call(int n, CancellationToken ct)
+        {
+            await Task.Yield();
+            if (n % 10 == 3 || n == 29) throw new ArgumentException($"item {n}");
+            return n;
+        }
+
+        var seen = new List<string>();
+        await foreach (var page in ReadAhead.Pages(Numbered(3, 10), Call, 100, ex => ex is ArgumentException).WithTimeout())
+            seen.AddRange(page is ItemFailure<int> f ? [$"failed {f.Subject}: {f.Error.Message}"] : page.Select(n => n.ToString()));
+
+        var expected = Enumerable.Range(0, 30).Select(n => n % 10 == 3 || n == 29 ? $"failed {n}: item {n}" : n.ToString());
+        Assert.Equal(expected, seen);
+    }
+
+    [Fact]
+    public async Task A_failure_that_is_not_its_items_alone_still_ends_the_pages_and_nothing_runs_on()
+    {
+        var running = 0;
+        async Task<int> Call(int n, CancellationToken ct)
+        {
+            Interlocked.Increment(ref running);
+            try
+            {
+                await Task.Yield();
+                if (n == 12) throw new ArgumentException("item 12");
+                if (n == 15) throw new InvalidOperationException("the run ends at 15");
+                return n;
+            }
+            finally { Interlocked.Decrement(ref running); }
+        }
+
+        var seen = new List<string>();
+        var ex = await Assert.ThrowsAsync<InvalidOperationException>(async () =>
+        {
+            await foreach (var page in ReadAhead.Pages(Numbered(5, 10), Call, 100, e => e is ArgumentException).WithTimeout())
+                seen.AddRange(page is ItemFailure<int> f ? [$"failed {f.Subject}"] : page.Select(n => n.ToString()));
+        });
+
+        Assert.Equal("the run ends at 15", ex.Message);
+        Assert.Equal([.. Enumerable.Range(0, 12).Select(n => n.ToString()), "failed 12", "13", "14"], seen);
         Assert.Equal(0, Volatile.Read(ref running));
     }
 

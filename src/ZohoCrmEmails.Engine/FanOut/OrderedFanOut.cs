@@ -83,6 +83,13 @@ public sealed class OrderedFanOut<TIn, TOut> : IDisposable
             var mustWait = waitForAll || _jobs.Count > Throttle;
             if (head.TryTake(mustWait ? PendingInterval : TimeSpan.Zero, _cts.Token, out var page))
             {
+                if (page is ItemFailure<TOut> failure)
+                {
+                    // It answered one ask and holds nothing to take: the next page is asked for at once.
+                    head.Ask(1);
+                    yield return new FanOutResult<TIn, TOut>(head.Input, default, failure.Error, Subject: failure.Subject);
+                    continue;
+                }
                 var first = head.PagesTaken++ == 0;
                 if (!first) head.Ask(1);   // past its first page, the caller reads on
                 var half = (page.Count + 1) / 2;
@@ -163,7 +170,7 @@ public sealed class OrderedFanOut<TIn, TOut> : IDisposable
                     await _pagesAskedFor.WaitAsync(ct).ConfigureAwait(false);
                     // An empty page answers no ask: the caller, handed nothing, would never ask again. So the worker
                     // moves on by itself to the next page or the end (a filter that matched nothing, a 204).
-                    while ((more = await pages.MoveNextAsync().ConfigureAwait(false)) && pages.Current.Count == 0) { }
+                    while ((more = await pages.MoveNextAsync().ConfigureAwait(false)) && pages.Current is { Count: 0 } and not ItemFailure<TOut>) { }
                     if (!more) break;
                     _pages.Enqueue(pages.Current);
                     _changed.Release();
