@@ -17,6 +17,12 @@ S5  1 record x 1,000 e-mails, 20 ms, default parameters: Get-ZcrmRecordEmail -In
 S6  the same record | Export-ZcrmEmail (1,000 .eml files, 500 attachments downloaded into them).
 S7  the same record | Save-ZcrmEmailAttachment (250 e-mails read in full, 500 files).
     The bound of S5-S7 is the list's own 100 sequential pages (2.0 s): every detail read and download can overlap it.
+C   A busy org (issue 28): 300 records (1,058 e-mails, about 2,100 requests, 20 ms) archived with
+    Get-ZcrmRecordEmail | Export-ZcrmEmail against Zoho's concurrency cap, which the org's other integrations share.
+    C1: a cap of 10 with defaults, beside the same run configured for the cap (-MaxConcurrentRequests 10);
+    C2: a cap of 10 of which other integrations hold 0, 4, 8, 2, 6 slots (moving each second), with defaults, beside
+    a run with the same free slots on average and no load (a cap of 6, -MaxConcurrentRequests 6); C3: no cap, bursts
+    of one to three 429s every 750 ms, with defaults, beside the same run without them.
 I   Import-Module in a fresh pwsh, cold and with PowerShell's format system already built (as in any interactive
     session, where the first output builds it).
 The "wire" column runs the same records through a bare HttpClient with no model and no pwsh (bench/ZohoCrmEmails.Bench
@@ -32,7 +38,7 @@ param(
     # Skip the peers even when ../shared/peers is there.
     [switch] $NoPeers,
     # Only these scenarios (S3 brings S4 with it; I is Import-Module).
-    [ValidateSet('S1', 'S2', 'S3', 'S5', 'S6', 'S7', 'I')] [string[]] $Scenario = @('S1', 'S2', 'S3', 'S5', 'S6', 'S7', 'I')
+    [ValidateSet('S1', 'S2', 'S3', 'S5', 'S6', 'S7', 'C', 'I')] [string[]] $Scenario = @('S1', 'S2', 'S3', 'S5', 'S6', 'S7', 'C', 'I')
 )
 
 $ErrorActionPreference = 'Stop'
@@ -109,9 +115,10 @@ function Save-Ids([string[]] $Ids) {
 }
 
 $pwshPath = (Get-Process -Id $PID).Path
-function Invoke-Module([string] $IdsFile, [int] $Throttle, [string] $Consumer, [switch] $Warm, [string] $Task = 'List') {
+function Invoke-Module([string] $IdsFile, [int] $Throttle, [string] $Consumer, [switch] $Warm, [string] $Task = 'List', [int] $MaxConcurrentRequests = 0) {
     $arguments = @('-NoProfile', '-File', (Join-Path $PSScriptRoot 'pwsh' 'Run-Module.ps1'), '-Manifest', $manifest, '-BaseUri', $sim.BaseUri,
-        '-IdsFile', $IdsFile, '-ThrottleLimit', $Throttle, '-Consumer', $Consumer, '-Work', $Task, '-ArchiveRoot', $archives)
+        '-IdsFile', $IdsFile, '-ThrottleLimit', $Throttle, '-Consumer', $Consumer, '-Work', $Task, '-ArchiveRoot', $archives,
+        '-MaxConcurrentRequests', $MaxConcurrentRequests)
     if ($Warm) { $arguments += '-Warm' }
     Invoke-Measured $pwshPath $arguments
 }
@@ -242,6 +249,41 @@ try {
         $hRss = Get-Stat @($h | ForEach-Object { $_.peak_rss_mb }); $nRss = Get-Stat @($n | ForEach-Object { if ($_.ContainsKey('process_rss_mb')) { $_.process_rss_mb } })
         $flat = $mRss.Median -le $mRss20.Median + 32
         $rows.Add("| S4 peak RSS of the process, 100,000 e-mails (20,000) | — | — | $(Format-Stat $hRss '0' 1 ' MB') | $(Format-Stat $nRss '0' 1 ' MB') | $(Format-Stat $mRss '0' 1 ' MB') ($(Format-Stat $mRss20 '0' 1 ' MB')) | flat with the count (+≤ 32 MB) | $(if ($flat) { 'yes' } else { 'NO' }) |")
+    }
+
+    if ($Scenario -contains 'C') {
+        # C1-C3: the run, fresh each time, with the simulator's counters read after it (refusals are the server's count).
+        $c = @(1..5000 | ForEach-Object { [uint64]('41508680004{0:d8}' -f $_) } | Where-Object { $_ % 23 -le 7 } | Select-Object -First 300 | ForEach-Object { "$_" })
+        $ids = Save-Ids $c
+        function Invoke-Busy([hashtable] $Knob, [int] $Cap) {
+            Reset-ZcrmSimulator $sim
+            $Knob.latencyMs = 20
+            Set-ZcrmSimulatorKnob $sim $Knob
+            $r = Invoke-Module $ids 0 First -Task Export -MaxConcurrentRequests $Cap
+            $stats = Get-ZcrmSimulatorStat $sim
+            $r.requests = $stats.crmRequests
+            $r.refused = $stats.refusedRequests
+            $r
+        }
+        function Format-Busy($Runs) {
+            $last = Get-Stat $Runs.last_ms
+            $refused = Get-Stat @($Runs | ForEach-Object { 100.0 * $_.refused / $_.requests })
+            $lost = ($Runs | Measure-Object errors -Sum).Sum
+            "$(Format-Stat $last '0.00' 0.001 ' s'), $(Format-Stat (Get-Stat $Runs.refused) '0') 429s ($(Format-Stat $refused '0.0' 1 ' %') of $(Format-Stat (Get-Stat $Runs.requests) '0') requests), $lost errors"
+        }
+        foreach ($case in @(
+                @{ Id = 'C1'; Text = 'a cap of 10, no other load, defaults'; Knob = @{ concurrencyCap = 10 }; BaseText = '`-MaxConcurrentRequests 10`'; BaseKnob = @{ concurrencyCap = 10 }; BaseCap = 10; Goal = 1.25; MaxRefused = $null }
+                @{ Id = 'C2'; Text = 'a cap of 10, other integrations hold 0, 4, 8, 2, 6 slots (moving each second), defaults'; Knob = @{ concurrencyCap = 10; otherLoad = @(0, 4, 8, 2, 6) }; BaseText = 'a cap of 6, no load, `-MaxConcurrentRequests 6`'; BaseKnob = @{ concurrencyCap = 6 }; BaseCap = 6; Goal = 1.5; MaxRefused = 3.0 }
+                @{ Id = 'C3'; Text = 'no cap, bursts of 1-3 429s every 750 ms, defaults'; Knob = @{ sporadic429EveryMs = 750 }; BaseText = 'no bursts'; BaseKnob = @{}; BaseCap = 0; Goal = $null; MaxRefused = $null })) {
+            $m = 1..$Runs | ForEach-Object { Invoke-Busy $case.Knob 0 }
+            $b = 1..$Runs | ForEach-Object { Invoke-Busy $case.BaseKnob $case.BaseCap }
+            $ratio = (Get-Stat $m.last_ms).Median / (Get-Stat $b.last_ms).Median
+            $refusedPct = (Get-Stat @($m | ForEach-Object { 100.0 * $_.refused / $_.requests })).Median
+            $complete = -not ($m | Where-Object { $_.errors -gt 0 -or $_.emails -ne 1058 })
+            $goal = @(if ($case.Goal) { "≤ $($case.Goal)× the base" }; if ($case.MaxRefused) { "≤ $($case.MaxRefused) % refused" }; 'every e-mail archived, no error') -join '; '
+            $met = $complete -and (-not $case.Goal -or $ratio -le $case.Goal) -and (-not $case.MaxRefused -or $refusedPct -le $case.MaxRefused)
+            $rows.Add("| $($case.Id) 300 records, 1,058 e-mails, 20 ms, ``… | Export-ZcrmEmail``: $($case.Text) | base: $($case.BaseText) $(Format-Busy $b) | — | — | — | $(Format-Busy $m) · **$('{0:0.00}' -f $ratio)×** the base | $goal | $(if ($met) { 'yes' } else { 'NO' }) |")
+        }
     }
 
     if ($Scenario -contains 'I') {

@@ -15,7 +15,9 @@ param(
     # Where Export and Save write (a new folder of this process's under it); left for the caller to remove.
     [string] $ArchiveRoot = [System.IO.Path]::GetTempPath(),
     # Run the command a second time in the same process: the warm figures.
-    [switch] $Warm
+    [switch] $Warm,
+    # Connect-Zcrm -MaxConcurrentRequests (0: its default), as a user configured for the org's cap would set it.
+    [int] $MaxConcurrentRequests = 0
 )
 $ErrorActionPreference = 'Stop'
 $ProgressPreference = 'SilentlyContinue'
@@ -23,7 +25,8 @@ $clock = [System.Diagnostics.Stopwatch]::StartNew()
 Import-Module $Manifest
 $importMs = $clock.Elapsed.TotalMilliseconds
 $secure = { param($s) [System.Net.NetworkCredential]::new('', $s).SecurePassword }
-Connect-Zcrm -ClientId $env:ZCRM_CLIENT_ID -ClientSecret (& $secure $env:ZCRM_CLIENT_SECRET) -RefreshToken (& $secure $env:ZCRM_REFRESH_TOKEN) -AccountsUrl $BaseUri
+$cap = if ($MaxConcurrentRequests -gt 0) { @{ MaxConcurrentRequests = $MaxConcurrentRequests } } else { @{} }
+Connect-Zcrm -ClientId $env:ZCRM_CLIENT_ID -ClientSecret (& $secure $env:ZCRM_CLIENT_SECRET) -RefreshToken (& $secure $env:ZCRM_REFRESH_TOKEN) -AccountsUrl $BaseUri @cap
 $connectMs = $clock.Elapsed.TotalMilliseconds - $importMs
 $ids = [System.IO.File]::ReadAllLines($IdsFile)
 $process = Get-Process -Id $PID
@@ -35,6 +38,10 @@ function Measure-Once {
     $script:count = 0
     # -ThrottleLimit 0: the defaults (no -ThrottleLimit at all).
     $throttle = if ($ThrottleLimit -gt 0) { @{ ThrottleLimit = $ThrottleLimit } } else { @{} }
+    # Errors are counted, not thrown: a run that loses records says how many.
+    $throttle.ErrorAction = 'SilentlyContinue'
+    $throttle.ErrorVariable = '+failures'
+    $failures = [System.Collections.ArrayList]::new()
     $folder = Join-Path $ArchiveRoot "zcrm-bench-$PID-$([guid]::NewGuid().ToString('N').Substring(0, 6))"
     $command = switch ($Work) {
         'List' { { $ids | Get-ZcrmRecordEmail -Module Deals @throttle } }
@@ -52,7 +59,7 @@ function Measure-Once {
     }
     $lastMs = $watch.Elapsed.TotalMilliseconds
     $process.Refresh()
-    [ordered]@{ first_ms = $script:first; last_ms = $lastMs; emails = $script:count; command_cpu_ms = ($process.TotalProcessorTime - $cpu).TotalMilliseconds }
+    [ordered]@{ first_ms = $script:first; last_ms = $lastMs; emails = $script:count; errors = $failures.Count; command_cpu_ms = ($process.TotalProcessorTime - $cpu).TotalMilliseconds }
 }
 
 $result = [ordered]@{ import_ms = $importMs; connect_ms = $connectMs }

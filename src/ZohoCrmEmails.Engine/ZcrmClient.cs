@@ -106,6 +106,7 @@ public sealed partial class ZcrmClient : IZcrmConnectionState, IDisposable
     public long RequestsSent => _counters.RequestsSent;
     public long TokenRequests => _tokens.TokenRequests;
     public int ConcurrencyLimit => _limiter.CurrentLimit;
+    public long ThrottledRequests => _limiter.Throttled;
     /// <summary>The ceiling of <see cref="ConcurrencyLimit"/>: the edition's cap as given to the connection.</summary>
     public int MaxConcurrentRequests => _limiter.Ceiling;
     public long MaxResponseBytes => _options.MaxResponseBytes;

@@ -17,6 +17,17 @@ public sealed record ZcrmRetryPolicy
                 "The retry policy needs MaxAttempts >= 1 and 0 <= BaseDelay <= MaxDelay, MaxTotalDelay >= 0.");
     }
 
+    /// <summary>
+    /// The short wait before a request refused for concurrency (a 429 while the org's calls at once are taken) tries
+    /// again: a tenth of <see cref="BaseDelay"/>, doubling with each refusal up to <see cref="BaseDelay"/>, all of it
+    /// random (full jitter), so that refused requests do not come back together.
+    /// </summary>
+    internal TimeSpan ShortBackoff(int refusals)
+    {
+        var ceiling = Math.Min(BaseDelay.TotalMilliseconds, BaseDelay.TotalMilliseconds / 10 * Math.Pow(2, Math.Min(refusals, 16) - 1));
+        return TimeSpan.FromMilliseconds(Random.Shared.NextDouble() * ceiling);
+    }
+
     /// <summary>Exponential backoff with equal jitter: half fixed, half random, so callers spread out.</summary>
     internal TimeSpan Backoff(int failedAttempts)
     {

@@ -28,8 +28,13 @@ public sealed class ZcrmConnection
     public long? ApiCreditsRemaining => State.ApiCreditsRemaining;
     /// <summary>Connect-Zcrm -ApiCreditReserve: no request is sent once Zoho reports this many credits or fewer left.</summary>
     public long? ApiCreditReserve => State.ApiCreditReserve;
-    /// <summary>Requests this connection lets onto the wire at once now: the edition cap, lowered after a 429.</summary>
+    /// <summary>
+    /// Requests this connection lets onto the wire at once now: what it learned the org leaves free from Zoho's 429s
+    /// about concurrency (the org's cap is shared with its other integrations), never above <see cref="MaxConcurrentRequests"/>.
+    /// </summary>
     public int ConcurrencyLimit => State.ConcurrencyLimit;
+    /// <summary>429s about the org's calls at once this connection was answered (each retried after a short wait).</summary>
+    public long ThrottledRequests => State.ThrottledRequests;
     /// <summary>Connect-Zcrm -MaxConcurrentRequests: the ceiling of <see cref="ConcurrencyLimit"/>.</summary>
     public int MaxConcurrentRequests => State.MaxConcurrentRequests;
     /// <summary>The most bytes one response may have.</summary>
@@ -56,6 +61,7 @@ internal interface IZcrmConnectionState
     long? ApiCreditsRemaining { get; }
     long? ApiCreditReserve { get; }
     int ConcurrencyLimit { get; }
+    long ThrottledRequests { get; }
     int MaxConcurrentRequests { get; }
     long MaxResponseBytes { get; }
     long RequestsSent { get; }

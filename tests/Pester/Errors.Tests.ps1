@@ -72,8 +72,13 @@ Describe 'Error ids' {
         $got.Count | Should -Be 2
     }
 
-    It 'gives Zcrm.TOO_MANY_REQUESTS once the retries are spent' {
-        Connect-Zcrm @connect -MaximumRetryCount 1
+    It 'gives Zcrm.TOO_MANY_REQUESTS once the retries are spent (-MaximumRetryCount <Retries>: <Requests> requests)' -ForEach @(
+        # Refused alone five times in a row, the server refuses everything; then the retries asked for are spent.
+        @{ Retries = 1; Requests = 6 }
+        # No retries asked for: not even a 429 about concurrency is tried again.
+        @{ Retries = 0; Requests = 1 }
+    ) {
+        Connect-Zcrm @connect -MaximumRetryCount $Retries
         Set-ZcrmSimulatorKnob $sim @{ fail429Count = 1000000; retryAfter = '0' }
 
         $run = Invoke-Captured { Get-ZcrmRecordEmail Deals $deal }
@@ -81,7 +86,7 @@ Describe 'Error ids' {
         $run.Errors.Count | Should -Be 1
         $run.Errors[0].FullyQualifiedErrorId | Should -BeLike 'Zcrm.TOO_MANY_REQUESTS,*'
         $run.Errors[0].CategoryInfo.Category | Should -Be 'LimitsExceeded'
-        (Get-ZcrmSimulatorStat $sim).listRequests | Should -Be 2
+        (Get-ZcrmSimulatorStat $sim).listRequests | Should -Be $Requests
     }
 
     It 'retries through a few 429 and 5xx and loses nothing' {

@@ -65,6 +65,55 @@ public sealed class SimulatorKnobs
     public int CannotProcessCount { get => Volatile.Read(ref _cannotProcess); set => Volatile.Write(ref _cannotProcess, value); }
     private int _cannotProcess;
     internal bool TakeCannotProcess() => TakeOne(ref _cannotProcess);
+    // A busy org: Zoho caps the calls an org has in flight at once (Free 5, Standard 10, Professional 15, Enterprise 20,
+    // Ultimate 25), and every integration of the org shares the cap.
+
+    /// <summary>
+    /// The org's concurrency cap: a CRM request that arrives while this many are being served (the module's, and the
+    /// slots <see cref="OtherLoad"/> holds) is answered 429 TOO_MANY_REQUESTS with no credits header.
+    /// </summary>
+    public int? ConcurrencyCap { get; set; }
+    /// <summary>Slots of the cap other integrations hold, moving to the next value every <see cref="OtherLoadPeriodMs"/> (then round again).</summary>
+    public int[]? OtherLoad { get; set; }
+    public int OtherLoadPeriodMs { get; set; } = 1000;
+    /// <summary>
+    /// Every this many milliseconds, a burst: one to <see cref="Sporadic429MaxInARow"/> of the CRM requests that arrive in
+    /// the next quarter of the period are answered 429 (no credits header), whatever the load.
+    /// </summary>
+    public int? Sporadic429EveryMs { get; set; }
+    public int Sporadic429MaxInARow { get; set; } = 3;
+    private readonly long _created = System.Diagnostics.Stopwatch.GetTimestamp();
+    private long _burstPeriod = -1;
+    private int _burstLeft;
+    private readonly object _burstGate = new();
+
+    /// <summary>The slots other integrations hold now.</summary>
+    internal int OtherLoadNow()
+    {
+        if (OtherLoad is not { Length: > 0 } load) return 0;
+        var ms = (long)System.Diagnostics.Stopwatch.GetElapsedTime(_created).TotalMilliseconds;
+        return load[(int)(ms / Math.Max(1, OtherLoadPeriodMs) % load.Length)];
+    }
+
+    /// <summary>Whether this request falls in a sporadic burst of 429s.</summary>
+    internal bool TakeSporadic429()
+    {
+        if (Sporadic429EveryMs is not { } every || every <= 0) return false;
+        lock (_burstGate)
+        {
+            var ms = (long)System.Diagnostics.Stopwatch.GetElapsedTime(_created).TotalMilliseconds;
+            var period = ms / every;
+            if (period != _burstPeriod)
+            {
+                _burstPeriod = period;
+                _burstLeft = Random.Shared.Next(1, Math.Max(1, Sporadic429MaxInARow) + 1);
+            }
+            if (_burstLeft <= 0 || ms - period * every >= Math.Max(1, every / 4)) return false;
+            _burstLeft--;
+            return true;
+        }
+    }
+
     /// <summary>Answers 401 OAUTH_SCOPE_MISMATCH to every CRM request.</summary>
     public bool ScopeMismatch { get; set; }
 

@@ -73,6 +73,21 @@ public sealed class SimulatorStats
         while (Log.Count > 10_000 && Log.TryDequeue(out _)) { }
     }
 
+    private int _capHeld;
+
+    /// <summary>Takes one of the org's <paramref name="free"/> slots for a request being served; false when none is free.</summary>
+    internal bool TryTakeSlot(int free)
+    {
+        while (true)
+        {
+            var held = Volatile.Read(ref _capHeld);
+            if (held >= free) return false;
+            if (Interlocked.CompareExchange(ref _capHeld, held + 1, held) == held) return true;
+        }
+    }
+
+    internal void ReleaseSlot() => Interlocked.Decrement(ref _capHeld);
+
     internal void Enter()
     {
         var now = Interlocked.Increment(ref _inFlight);

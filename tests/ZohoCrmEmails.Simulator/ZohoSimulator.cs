@@ -180,7 +180,20 @@ public sealed class ZohoSimulator : IAsyncDisposable
             _ => SimRoute.Other,
         };
         Stats.Count(route);
+        // Zoho's concurrency cap counts the calls being served when this one arrives; one refused takes no slot.
+        var slot = knobs.ConcurrencyCap is not { } cap || Stats.TryTakeSlot(cap - knobs.OtherLoadNow());
+        try
+        {
+            await CrmAnswerAsync(ctx, knobs, route, segments, arrival, refused: !slot || knobs.TakeSporadic429()).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (slot && knobs.ConcurrencyCap is not null) Stats.ReleaseSlot();
+        }
+    }
 
+    private async Task CrmAnswerAsync(HttpContext ctx, SimulatorKnobs knobs, SimRoute route, string[] segments, long arrival, bool refused)
+    {
         if (knobs.LatencyMs > 0)
             await Latency.WaitAsync(arrival, knobs.LatencyMs, ctx.RequestAborted).ConfigureAwait(false);
         if (knobs.TakeCloseWithoutAnswer())
@@ -199,6 +212,12 @@ public sealed class ZohoSimulator : IAsyncDisposable
         if (knobs.ScopeMismatch)
         {
             await ErrorAsync(ctx, 401, "OAUTH_SCOPE_MISMATCH", "invalid oauth scope to access this URL").ConfigureAwait(false);
+            return;
+        }
+        if (refused)
+        {
+            Stats.CountRefused();
+            await ErrorAsync(ctx, 429, "TOO_MANY_REQUESTS", "You have made too many requests at the same time").ConfigureAwait(false);
             return;
         }
         if (route == SimRoute.Other || ctx.Request.Method != "GET")

@@ -19,10 +19,10 @@ public sealed class BreakerTests : SimulatorTest
     private static string Id(int n) => $"41508680000{n:d8}";
 
     /// <summary>As a data cmdlet runs many records: <paramref name="throttle"/> at once, as many requests at once.</summary>
-    private static List<FanOutResult<RecordRequest, ZcrmEmail>> ReadRecords(ZcrmClient c, int records, int throttle)
+    private static List<FanOutResult<RecordRequest, ZcrmEmail>> ReadRecords(ZcrmClient c, int records, int throttle, IZcrmTraceSink? trace = null)
     {
         using var fanOut = new OrderedFanOut<RecordRequest, ZcrmEmail>(throttle,
-            RecordPages.Emails(c, null, false, new ZcrmCallContext(throttle)), CancellationToken.None);
+            RecordPages.Emails(c, null, false, new ZcrmCallContext(throttle, trace)), CancellationToken.None);
         var results = new List<FanOutResult<RecordRequest, ZcrmEmail>>();
         foreach (var i in Enumerable.Range(1, records))
             results.AddRange(fanOut.Add(new RecordRequest("Deals", Id(i))).Where(r => !r.IsPending));
@@ -31,14 +31,14 @@ public sealed class BreakerTests : SimulatorTest
     }
 
     /// <summary>Every record is either read whole (its five e-mails) or has exactly one error: nothing lost silently.</summary>
-    private static List<ZcrmException> AssertWholeOrFailed(List<FanOutResult<RecordRequest, ZcrmEmail>> results, int records)
+    private static List<ZcrmException> AssertWholeOrFailed(List<FanOutResult<RecordRequest, ZcrmEmail>> results, int records, int emails = 5)
     {
         var byRecord = results.GroupBy(r => r.Input.RecordId).ToDictionary(g => g.Key, g => g.ToList());
         Assert.Equal(records, byRecord.Count);
         foreach (var (id, list) in byRecord)
         {
             var errors = list.Count(r => r.IsError);
-            Assert.True((errors == 0 && list.Count == 5) || (errors == 1 && list[^1].IsError),
+            Assert.True((errors == 0 && list.Count == emails) || (errors == 1 && list[^1].IsError),
                 $"{id}: {list.Count - errors} e-mails and {errors} errors");
         }
         return results.Where(r => r.IsError).Select(r => Assert.IsType<ZcrmException>(r.Error)).ToList();
@@ -101,6 +101,52 @@ public sealed class BreakerTests : SimulatorTest
 
         Assert.Empty(AssertWholeOrFailed(ReadRecords(c, 40, 8), 40));
         Assert.Equal(refusals, Sim.Stats.RefusedRequests);
+    }
+
+    [Fact]
+    public void Against_the_orgs_cap_429s_lower_the_limit_and_every_record_comes_without_a_pause_of_the_connection()
+    {
+        Sim.Knobs.DefaultEmailCount = 5;
+        Sim.Knobs.LatencyMs = 5;
+        Sim.Knobs.ConcurrencyCap = 6;
+        var c = ConnectWithInstantTimers(new InstantTimers());   // the default ceiling: 25
+        var trace = new RecordingSink();
+
+        var results = ReadRecords(c, 120, 25, trace);
+
+        Assert.Empty(AssertWholeOrFailed(results, 120));
+        Assert.InRange(Sim.Stats.RefusedRequests, 1, 60);
+        Assert.Equal(Sim.Stats.RefusedRequests, c.ThrottledRequests);
+        Assert.InRange(c.ConcurrencyLimit, 1, 7);
+        AssertOnlyRefusedRequestsWaited(trace);
+    }
+
+    /// <summary>
+    /// Every retry was a refused request's own, for concurrency: none spent an attempt, so the connection's breaker
+    /// never took over (it would have cooled the whole connection down).
+    /// </summary>
+    private static void AssertOnlyRefusedRequestsWaited(RecordingSink trace)
+    {
+        var retries = trace.Notices.Where(n => n.Contains("retrying in", StringComparison.Ordinal)).ToList();
+        Assert.NotEmpty(retries);
+        Assert.All(retries, n => Assert.Contains("the org's calls at once are taken", n));
+        Assert.Contains(trace.Notices, n => n.StartsWith("Zoho CRM refused a request because the org's calls at once are taken (429): this connection now sends at most", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Sporadic_bursts_of_429s_never_stop_a_run_while_requests_succeed()
+    {
+        Sim.Knobs.DefaultEmailCount = 50;   // five pages a record
+        Sim.Knobs.LatencyMs = 2;
+        Sim.Knobs.Sporadic429EveryMs = 50;   // one to three 429s in a row, every 50 ms
+        var c = ConnectWithInstantTimers(new InstantTimers());
+        var trace = new RecordingSink();
+
+        var results = ReadRecords(c, 140, 25, trace);   // below the fixed record ...150
+
+        Assert.Empty(AssertWholeOrFailed(results, 140, emails: 50));
+        Assert.True(Sim.Stats.RefusedRequests > 3, $"{Sim.Stats.RefusedRequests} refused: the bursts did not happen");
+        AssertOnlyRefusedRequestsWaited(trace);
     }
 
     [Fact]

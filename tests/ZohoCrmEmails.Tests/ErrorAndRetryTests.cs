@@ -1,3 +1,4 @@
+using ZohoCrmEmails.Engine.Http;
 using ZohoCrmEmails.Engine;
 using ZohoCrmEmails.Simulator;
 
@@ -50,14 +51,15 @@ public sealed class ErrorAndRetryTests : SimulatorTest
         Sim.Knobs.Fail429Count = 1;
         Sim.Knobs.RetryAfter = "7";
         Assert.Equal(10, (await c.GetEmailPageAsync("Deals", SimRecords.Deal25)).Emails.Count);
-        // The request's wait and the connection's cool-down both: the Retry-After, not the backoff (at most 10 ms here).
-        Assert.Equal([TimeSpan.FromSeconds(7), TimeSpan.FromSeconds(7)], clock.Waits.Order());
+        // The request's wait is the Retry-After, not the backoff (at most 10 ms here); a 429 about concurrency does not
+        // cool the whole connection down.
+        Assert.Equal([TimeSpan.FromSeconds(7)], clock.Waits.Order());
 
         Sim.Knobs.Fail429Count = 1;
         Sim.Knobs.RetryAfter = "date:30";   // an HTTP date 30 s ahead, to the second
         Assert.Equal(10, (await c.GetEmailPageAsync("Deals", SimRecords.Deal25)).Emails.Count);
-        Assert.Equal(4, clock.Waits.Count);
-        Assert.All(clock.Waits.Skip(2), w => Assert.InRange(w.TotalSeconds, 28, 30));
+        Assert.Equal(2, clock.Waits.Count);
+        Assert.All(clock.Waits.Skip(1), w => Assert.InRange(w.TotalSeconds, 28, 30));
         Assert.Equal(4, Sim.Stats.ListRequests);
     }
 
@@ -73,7 +75,7 @@ public sealed class ErrorAndRetryTests : SimulatorTest
     }
 
     [Fact]
-    public async Task Throttling_forever_gives_the_specific_error_after_the_attempt_bound()
+    public async Task Throttling_forever_gives_the_specific_error_once_the_server_refuses_one_at_a_time_and_the_attempts_are_spent()
     {
         Sim.Knobs.Fail429Count = int.MaxValue;
         var c = Connect();
@@ -82,7 +84,8 @@ public sealed class ErrorAndRetryTests : SimulatorTest
         Assert.Equal("Zcrm.TOO_MANY_REQUESTS", ex.ErrorId);
         Assert.Equal(ZcrmErrorKind.LimitsExceeded, ex.Kind);
         Assert.Equal(429, ex.HttpStatus);
-        Assert.Equal(FastRetry.MaxAttempts, Sim.Stats.ListRequests);
+        // Refused alone, again and again: then the server refuses everything, and the request's attempts are spent.
+        Assert.Equal(AdaptiveConcurrencyLimiter.RefusalsAtOneToGiveUp - 1 + FastRetry.MaxAttempts, Sim.Stats.ListRequests);
     }
 
     [Theory]

@@ -5,8 +5,10 @@ internal enum AttemptOutcome
 {
     /// <summary>The server answered with something other than a refusal or a fault (a 2xx, or a 4xx about this request).</summary>
     Answered,
-    /// <summary>429: the org's credits or its concurrency are spent.</summary>
+    /// <summary>429: the org's credits are spent, or it refuses even one request at a time.</summary>
     Refused,
+    /// <summary>429 about the org's calls at once, while others succeed: the concurrency limiter's business.</summary>
+    Throttled,
     /// <summary>5xx, a timeout or a dropped connection: the server is there but failing.</summary>
     Failed,
     /// <summary>Refused connection, unknown host, failed TLS handshake: nothing answers at all.</summary>
@@ -129,6 +131,13 @@ internal sealed class CircuitBreaker : IDisposable
             }
             if (isProbe) _probeInFlight = false;
             if (_state == State.ReserveReached) return;
+            // A probe refused for concurrency is still refused; any other such 429 is the limiter's, not a sign of a
+            // server refusing everything.
+            if (outcome == AttemptOutcome.Throttled)
+            {
+                if (!isProbe) return;
+                outcome = AttemptOutcome.Refused;
+            }
             switch (outcome)
             {
                 case AttemptOutcome.Answered:

@@ -6,10 +6,11 @@ namespace ZohoCrmEmails.Engine.Http;
 /// The one place requests wait for their turn on the wire. Two limits apply to each attempt, and only to the attempt
 /// itself (never to token renewal or retry back-off, which sit outside this handler):
 /// <list type="bullet">
-/// <item>the caller's own cap (<see cref="ZcrmCallContext.MaxConcurrentRequests"/>, -ThrottleLimit), taken first so
-/// that a caller at its cap does not hold a connection slot while it waits;</item>
-/// <item>the connection's adaptive cap (<see cref="AdaptiveConcurrencyLimiter"/>): the edition's limit, halved for
-/// every caller of the connection after a 429 and raised again by successes.</item>
+/// <item>the caller's own cap (<see cref="ZcrmCallContext.MaxConcurrentRequests"/>), taken first so that a caller at
+/// its cap does not hold a connection slot while it waits;</item>
+/// <item>the connection's adaptive cap (<see cref="AdaptiveConcurrencyLimiter"/>), which learns from 429s about
+/// concurrency what the org leaves free. What it says of each answer goes on the request's state for the retry
+/// handler, and a change of the limit to the caller's trace.</item>
 /// </list>
 /// </summary>
 internal sealed class ConcurrencyHandler(AdaptiveConcurrencyLimiter connectionLimit) : DelegatingHandler
@@ -21,17 +22,23 @@ internal sealed class ConcurrencyHandler(AdaptiveConcurrencyLimiter connectionLi
         if (callerSlots is not null) await callerSlots.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            await connectionLimit.AcquireAsync(cancellationToken, state.GoesFirst).ConfigureAwait(false);
-            var throttled = false;
+            var lease = await connectionLimit.AcquireAsync(cancellationToken, state.GoesFirst).ConfigureAwait(false);
+            // Null: no answer, or one that says nothing about concurrency (a fault, a 429 about the day's credits).
+            bool? answered = null;
             try
             {
                 var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
-                throttled = response.StatusCode == HttpStatusCode.TooManyRequests;
+                var status = (int)response.StatusCode;
+                answered = ZohoLimits.IsConcurrencyRefusal(response) ? false
+                    : status < 500 && response.StatusCode != HttpStatusCode.TooManyRequests ? true
+                    : null;
                 return response;
             }
             finally
             {
-                connectionLimit.Release(throttled);
+                var change = connectionLimit.Release(lease, answered);
+                state.RefusedEverything = change.RefusesEverything;
+                if (change is { Changed: true, Starting: false }) state.Context.Trace?.OnNotice(Describe(change, answered == false));
             }
         }
         finally
@@ -39,4 +46,9 @@ internal sealed class ConcurrencyHandler(AdaptiveConcurrencyLimiter connectionLi
             callerSlots?.Release();
         }
     }
+
+    private static string Describe(AdaptiveConcurrencyLimiter.Change change, bool refused) => refused
+        ? $"Zoho CRM refused a request because the org's calls at once are taken (429): this connection now sends at most " +
+          $"{change.To} requests at once (was {change.From})."
+        : $"Requests succeed: this connection now sends at most {change.To} requests at once (was {change.From}).";
 }

@@ -32,6 +32,11 @@ internal sealed class RequestState(HttpMethod method, string pathAndQuery, ZcrmC
     public int? MaxAttempts { get; init; }
     /// <summary>Ahead of others waiting for the connection's limit: a list page, which sets its record's pace.</summary>
     public bool GoesFirst { get; init; }
+    /// <summary>
+    /// The last attempt was a 429 about concurrency while the connection already sent one request at a time, after
+    /// others like it: the server refuses everything, and the connection's breaker takes over.
+    /// </summary>
+    public bool RefusedEverything { get; set; }
     /// <summary>Set once the token was renewed after a 401 for this request: a second refusal stands.</summary>
     public bool RenewedAfterRefusal { get; set; }
     /// <summary>The attempts made, for the caller's trace sink; only kept when there is one.</summary>

@@ -9,20 +9,33 @@ namespace ZohoCrmEmails.Engine.Http;
 /// response (or failure) goes back to the caller, which turns it into its specific error. Every attempt first asks the
 /// connection's <see cref="CircuitBreaker"/>, and tells it what the answer said, so that a server refusing everything
 /// is not asked again by every request; each retry and its wait is traced.
+/// <para>
+/// A 429 about the org's calls at once (<see cref="ZohoLimits.IsConcurrencyRefusal"/>) is the concurrency limiter's
+/// business, not the breaker's: the limiter lowers the connection's limit, and this request alone tries again after a
+/// short jittered wait, the others going on. Such retries do not spend the request's attempts (a busy org may refuse
+/// one request several times while it succeeds at the rest), only its total wait, and at most
+/// <see cref="MaxConcurrencyRetries"/> of them; a policy of one attempt retries nothing. Only when the server refuses
+/// even one request at a time, again and again, does the breaker hear of it.
+/// </para>
 /// </summary>
 internal sealed class RetryHandler(ZcrmRetryPolicy policy, TimeProvider time, CircuitBreaker breaker) : DelegatingHandler
 {
+    internal const int MaxConcurrencyRetries = 20;
+
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         var state = RequestState.Of(request);
         var maxAttempts = Math.Min(state.MaxAttempts ?? policy.MaxAttempts, policy.MaxAttempts);
         var waited = TimeSpan.Zero;
+        var attempt = 1;
+        var concurrencyRetries = 0;
+        var sent = 0;
         // The last refused or failed answer, kept through the back-off: if the retry is not sent, it is the answer.
         HttpResponseMessage? last = null;
         ZcrmException? lastError = null;
         try
         {
-            for (var attempt = 1; ; attempt++)
+            while (true)
             {
                 var (isProbe, notSent) = await breaker.EnterAsync(state.RequestLine, cancellationToken).ConfigureAwait(false);
                 if (notSent is not null)
@@ -33,26 +46,41 @@ internal sealed class RetryHandler(ZcrmRetryPolicy policy, TimeProvider time, Ci
                 last?.Dispose();
                 last = null;
                 lastError = null;
-                var (response, error) = await AttemptAsync(request, attempt, isProbe, cancellationToken).ConfigureAwait(false);
+                var (response, error) = await AttemptAsync(request, ++sent, isProbe, cancellationToken).ConfigureAwait(false);
                 TimeSpan delay;
                 if (error is not null)
                 {
-                    if (attempt >= maxAttempts || !PlanRetry(state, attempt, maxAttempts, null, error.Message, ref waited, out delay))
+                    if (attempt >= maxAttempts || !PlanRetry(state, $"attempt {attempt + 1} of {maxAttempts}", null, error.Message, policy.Backoff(attempt), ref waited, out delay))
                         throw error;
+                    attempt++;
                     lastError = error;
                 }
                 else
                 {
-                    var credits = CreditsRemaining(response!);
+                    var credits = ZohoLimits.CreditsRemaining(response!);
                     if (credits is { } c) state.Context.Trace?.OnApiCreditsRemaining(c);
-                    var retryAfter = RetryAfter(response!, time);
+                    var retryAfter = ZohoLimits.RetryAfter(response!, time);
                     var status = (int)response!.StatusCode;
                     var code = status >= 400 ? ZohoErrors.Code(response) : null;
-                    var (outcome, retryable) = Classify(response.StatusCode, code);
                     var what = $"HTTP {status}{(code is null ? "" : " " + code)}";
+                    // A Retry-After longer than any request would wait is the breaker's, whatever the 429 is about.
+                    var aboutConcurrency = ZohoLimits.IsConcurrencyRefusal(response) && !state.RefusedEverything && !(retryAfter > policy.MaxTotalDelay)
+                        && maxAttempts > 1;   // no retries asked for: none
+                    var (outcome, retryable) = aboutConcurrency ? (AttemptOutcome.Throttled, true) : Classify(response.StatusCode, code);
                     breaker.Report(isProbe, outcome, code ?? ZohoErrors.CodeForStatus(status), ZohoErrors.KindFor(code ?? "", status), what, retryAfter, credits);
-                    if (!retryable || attempt >= maxAttempts || !PlanRetry(state, attempt, maxAttempts, retryAfter, what, ref waited, out delay))
-                        return response;
+                    if (aboutConcurrency)
+                    {
+                        if (++concurrencyRetries > MaxConcurrencyRetries
+                            || !PlanRetry(state, "the org's calls at once are taken", retryAfter, what, retryAfter ?? policy.ShortBackoff(concurrencyRetries), ref waited, out delay))
+                            return response;
+                    }
+                    else
+                    {
+                        if (!retryable || attempt >= maxAttempts
+                            || !PlanRetry(state, $"attempt {attempt + 1} of {maxAttempts}", retryAfter, what, retryAfter ?? policy.Backoff(attempt), ref waited, out delay))
+                            return response;
+                        attempt++;
+                    }
                     last = response;
                 }
                 await Task.Delay(delay, time, cancellationToken).ConfigureAwait(false);
@@ -114,32 +142,14 @@ internal sealed class RetryHandler(ZcrmRetryPolicy policy, TimeProvider time, Ci
         _ => (AttemptOutcome.Answered, false),
     };
 
-    // The wait before the next attempt, within the request's total budget; false when the budget does not allow one.
-    private bool PlanRetry(RequestState state, int attempt, int maxAttempts, TimeSpan? retryAfter, string what, ref TimeSpan waited, out TimeSpan delay)
+    // The wait before the next attempt, within the request's total budget; false when the budget does not allow it.
+    private bool PlanRetry(RequestState state, string which, TimeSpan? retryAfter, string what, TimeSpan wait, ref TimeSpan waited, out TimeSpan delay)
     {
-        delay = retryAfter ?? policy.Backoff(attempt);
+        delay = wait;
         if (waited + delay > policy.MaxTotalDelay) return false;
         waited += delay;
         state.Context.Trace?.OnNotice(string.Create(CultureInfo.InvariantCulture,
-            $"{state.RequestLine} -> {what}: retrying in {delay.TotalSeconds:0.0} s{(retryAfter is null ? "" : " (Retry-After)")}, attempt {attempt + 1} of {maxAttempts}."));
+            $"{state.RequestLine} -> {what}: retrying in {delay.TotalSeconds:0.0##} s{(retryAfter is null ? "" : " (Retry-After)")}, {which}."));
         return true;
-    }
-
-    internal static long? CreditsRemaining(HttpResponseMessage response) =>
-        response.Headers.TryGetValues("X-API-CREDITS-REMAINING", out var values)
-        && long.TryParse(values.FirstOrDefault(), NumberStyles.None, CultureInfo.InvariantCulture, out var credits)
-            ? credits
-            : null;
-
-    internal static TimeSpan? RetryAfter(HttpResponseMessage response, TimeProvider time)
-    {
-        var header = response.Headers.RetryAfter;
-        if (header?.Delta is { } delta) return delta < TimeSpan.Zero ? TimeSpan.Zero : delta;
-        if (header?.Date is { } date)
-        {
-            var wait = date - time.GetUtcNow();
-            return wait < TimeSpan.Zero ? TimeSpan.Zero : wait;
-        }
-        return null;
     }
 }
