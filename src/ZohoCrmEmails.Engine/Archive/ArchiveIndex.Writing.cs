@@ -38,11 +38,14 @@ public sealed partial class ArchiveIndex
         if (batch.Count == 0) return;
         try
         {
+            // The folder's lock (and the committer) keep commits apart; the index's own gate is held only while its
+            // rows are read or changed in memory, never across the disk writes, so that the pipeline thread asking
+            // "archived already?" or reserving a name does not wait for a commit's fsyncs.
             using var folderLock = AcquireFolderLock();
+            var placed = new List<(Pending Pending, ArchiveEntry Entry)>();
             lock (_gate)
             {
                 Refresh();
-                var placed = new List<(Pending Pending, ArchiveEntry Entry)>();
                 var taken = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
                 foreach (var p in batch)
                 {
@@ -57,35 +60,36 @@ public sealed partial class ArchiveIndex
                     taken.Add(name);
                     placed.Add((p, p.Entry with { Name = name }));
                 }
-                if (placed.Count == 0) return;
-                // Journal first: a kill between the renames and the index write is finished by the next run.
-                _journal ??= new FileStream(JournalPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read, 1);
-                _journal.SetLength(0);
-                _journal.Position = 0;
-                _journal.Write(Encoding.UTF8.GetBytes(string.Concat(placed.Select(x => IndexCsv.Line(x.Entry)))));
-                _journal.Flush(flushToDisk: true);
-                var moved = new List<(Pending Pending, ArchiveEntry Entry)>();
-                foreach (var (p, e) in placed)
+            }
+            if (placed.Count == 0) return;
+            // Journal first: a kill between the renames and the index write is finished by the next run.
+            _journal ??= new FileStream(JournalPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read, 1);
+            _journal.SetLength(0);
+            _journal.Position = 0;
+            _journal.Write(Encoding.UTF8.GetBytes(string.Concat(placed.Select(x => IndexCsv.Line(x.Entry)))));
+            _journal.Flush(flushToDisk: true);
+            var moved = new List<(Pending Pending, ArchiveEntry Entry)>();
+            foreach (var (p, e) in placed)
+            {
+                try
                 {
-                    try
-                    {
-                        File.Move(p.Temporary, Path.Combine(Directory, e.Name), overwrite: true);
-                        moved.Add((p, e));
-                    }
-                    catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-                    {
-                        p.Done.TrySetException(ex);   // that file only; the others are committed
-                    }
+                    File.Move(p.Temporary, Path.Combine(Directory, e.Name), overwrite: true);
+                    moved.Add((p, e));
                 }
-                if (moved.Count == 0) return;
-                AppendDurably(IndexPath, moved.Select(x => IndexCsv.Line(x.Entry)), header: true);
-                _loadedLength = new FileInfo(IndexPath).Length;
-                foreach (var (p, e) in moved)
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
                 {
-                    Add(e);
-                    p.Done.TrySetResult(new FileInfo(Path.Combine(Directory, e.Name)));
+                    p.Done.TrySetException(ex);   // that file only; the others are committed
                 }
             }
+            if (moved.Count == 0) return;
+            AppendDurably(IndexPath, moved.Select(x => IndexCsv.Line(x.Entry)), header: true);
+            var length = new FileInfo(IndexPath).Length;
+            lock (_gate)
+            {
+                _loadedLength = length;
+                foreach (var (_, e) in moved) Add(e);
+            }
+            foreach (var (p, e) in moved) p.Done.TrySetResult(new FileInfo(Path.Combine(Directory, e.Name)));
         }
         catch (Exception ex)
         {
