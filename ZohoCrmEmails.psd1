@@ -13,6 +13,7 @@
         'Connect-Zcrm'
         'Disconnect-Zcrm'
         'Get-ZcrmConnection'
+        'Get-ZcrmRecord'
         'Get-ZcrmRecordEmail'
         'Get-ZcrmEmailSharing'
         'Save-ZcrmEmailAttachment'

@@ -156,5 +156,32 @@ function Get-ZcrmSimulatorLog {
     }
 }
 
+function Add-ZcrmSimulatorEmail {
+    <#
+    .SYNOPSIS
+    An e-mail arrives on records: one more to list on each, and its Modified_Time and Last_Activity_Time moved to now
+    (which of the two, the knob newEmailMoves says).
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory, Position = 0)] [psobject] $Simulator,
+        [Parameter(Mandatory, Position = 1, ValueFromPipeline)] [string[]] $RecordId,
+        [string] $Module = 'Deals'
+    )
+    process {
+        foreach ($id in $RecordId) {
+            $null = Invoke-ZcrmSimulatorControl $Simulator "new-email?module=$([uri]::EscapeDataString($Module))&id=$([uri]::EscapeDataString($id))" -Body ''
+        }
+    }
+}
+
+function Get-ZcrmSimulatorRecordId {
+    <# The id of listed record number $Number (1-based), as SimRecordStore numbers them. #>
+    [CmdletBinding()]
+    [OutputType([string])]
+    param([Parameter(Mandatory, Position = 0, ValueFromPipeline)] [int[]] $Number)
+    process { foreach ($n in $Number) { '{0}' -f (4150868000030000000 + $n) } }
+}
+
 Export-ModuleMember -Function Get-ZcrmSimulatorPath, Start-ZcrmSimulator, Stop-ZcrmSimulator, Get-ZcrmSimulatorSecret,
-    Reset-ZcrmSimulator, Set-ZcrmSimulatorKnob, Get-ZcrmSimulatorStat, Get-ZcrmSimulatorLog
+    Reset-ZcrmSimulator, Set-ZcrmSimulatorKnob, Get-ZcrmSimulatorStat, Get-ZcrmSimulatorLog, Add-ZcrmSimulatorEmail, Get-ZcrmSimulatorRecordId

@@ -107,6 +107,37 @@ public static class InputValidator
             throw Invalid(ZcrmErrorCodes.InvalidParameterCombination, $"The type {type} is only available for the Accounts module, not '{module}'.");
     }
 
+    private const int MaxFields = 48;
+    private const int MaxCriteriaLength = 10_000;
+
+    /// <summary>
+    /// Which records to find: a module name; fields that are API names (at most 48, id and Modified_Time come anyway); a
+    /// custom view's id in digits; a criteria that is not empty; and no custom view with a criteria or an activity time
+    /// (COQL knows no custom views).
+    /// </summary>
+    public static void RecordQuery(ZcrmRecordQuery query)
+    {
+        Module(query.Module);
+        if (query.Fields.Count > MaxFields)
+            throw Invalid(ZcrmErrorCodes.InvalidField, $"{query.Fields.Count} fields were asked for; Zoho returns at most 50 a call, id and Modified_Time among them: ask for {MaxFields} at most.");
+        foreach (var field in query.Fields)
+            if (string.IsNullOrEmpty(field) || field.Length > MaxModuleLength || !char.IsAsciiLetter(field[0]) || !field.All(c => char.IsAsciiLetterOrDigit(c) || c == '_'))
+                throw Invalid(ZcrmErrorCodes.InvalidField,
+                    $"'{SecretRedactor.Shorten(field ?? "")}' is not a field API name: use letters, digits and underscores only, starting with a letter (e.g. Deal_Name).");
+        if (query.CustomViewId is { } cvid && !IsId(cvid))
+            throw Invalid(ZcrmErrorCodes.InvalidCustomViewId, $"'{SecretRedactor.Shorten(cvid)}' is not a custom view id: expected digits (from the view's URL in Zoho CRM).");
+        if (query.Criteria is { } criteria)
+        {
+            if (string.IsNullOrWhiteSpace(criteria))
+                throw Invalid(ZcrmErrorCodes.InvalidCriteria, "The criteria is empty: give a COQL where clause such as \"Stage = 'Closed Won'\", or leave -Criteria out.");
+            if (criteria.Length > MaxCriteriaLength || criteria.Any(char.IsControl))
+                throw Invalid(ZcrmErrorCodes.InvalidCriteria, $"The criteria holds control characters or is longer than {MaxCriteriaLength} characters.");
+        }
+        if (query.CustomViewId is not null && query.NeedsCoql)
+            throw Invalid(ZcrmErrorCodes.InvalidParameterCombination,
+                "A custom view cannot be combined with a criteria or an activity time: COQL, which those need, knows no custom views.");
+    }
+
     /// <summary>A Zoho id: a string of ASCII digits that fits 64 bits.</summary>
     public static bool IsId(string s) =>
         IsAsciiDigits(s) && long.TryParse(s, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out _);

@@ -147,7 +147,8 @@ public sealed partial class ZcrmClient : IZcrmConnectionState, IDisposable
             // Relative to the connection's API domain; the auth handler sends it to the one named with the token.
             using var request = state.Attach(new HttpRequestMessage(state.Method, new Uri(state.PathAndQuery, UriKind.Relative)));
             using var response = await _api.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct).ConfigureAwait(false);
-            if (!response.IsSuccessStatusCode)
+            // 304 answers If-Modified-Since: nothing modified, which the call reads as empty.
+            if (!response.IsSuccessStatusCode && !(response.StatusCode == HttpStatusCode.NotModified && state.AcceptsNotModified))
                 throw ZohoErrors.FromResponse(response, state.RequestLine);
             var (result, count) = read(response, BufferedBody.Of(response), state.RequestLine);
             items = count;

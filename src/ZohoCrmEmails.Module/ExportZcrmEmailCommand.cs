@@ -11,7 +11,6 @@ namespace ZohoCrmEmails.Module;
 public sealed class ExportZcrmEmailCommand : ZcrmArchiveCmdletBase
 {
     internal const string OutputTypeName = "ZohoCrmEmails.ExportedEmail";
-    private ArchiveStages<ZcrmEmail, (ZcrmEmail Email, string Path)>? _stages;
 
     /// <summary>Leave the attachments out of the .eml files (no download requests).</summary>
     [Parameter]
@@ -19,67 +18,58 @@ public sealed class ExportZcrmEmailCommand : ZcrmArchiveCmdletBase
 
     protected override string Activity => "Exporting Zoho CRM e-mails";
 
-    protected override void BeginProcessing()
-    {
-        base.BeginProcessing();
-        // Read each e-mail in full; take its file's name in input order; write it.
-        _stages = new ArchiveStages<ZcrmEmail, (ZcrmEmail Email, string Path)>(this,
-            (find, ct) => Pages.OneItem(() => find.Archiver.ReadInFullAsync(find.Email, ct)),
-            Take,
-            (archiver, write, ct) => archiver.ExportAsync(write.Email, write.Path, !NoAttachments, ct),
-            write => (write.Email.MessageId, ErrorRecords.Describe(write.Email)),
-            (archiver, write, file) => WriteFile(file, OutputTypeName, archiver, write.Email, null, ErrorRecords.Describe(write.Email)));
-    }
+    protected override IArchiveFlow CreateFlow() => new ExportFlow(this);
 
-    protected override void ProcessRecord()
+    /// <summary>Each e-mail read in full (unless it was), its .eml file's name taken in input order, the file written.</summary>
+    private sealed class ExportFlow(ExportZcrmEmailCommand cmdlet) : ArchiveFlow<ZcrmEmail, (ZcrmEmail Email, string Path)>(cmdlet)
     {
-        foreach (var request in CurrentRequests())
+        protected override Admission Admit(ArchiveItem item)
         {
-            var archiver = CurrentArchiver();
+            var (archiver, request) = (item.Archiver, item.Email);
             // Archived already: not even read again.
             if (archiver.Folder.Skippable(request.Key) is { } archived)
             {
-                Skip(ErrorRecords.Describe(request), archiver, archived.Name);
-                continue;
+                cmdlet.Skip(ErrorRecords.Describe(request), archiver, archived.Name);
+                return Admission.Archived;
             }
-            if (!FirstInRun(archiver, request.Key))
+            if (!cmdlet.FirstInRun(archiver, request.Key))
             {
-                Skip(ErrorRecords.Describe(request), archiver, "(earlier in this run)");
-                continue;
+                cmdlet.Skip(ErrorRecords.Describe(request), archiver, "(earlier in this run)");
+                return Admission.Archived;
             }
             // A listed e-mail already has its time and subject, so its file name is known; one given by id is read first.
             var target = request.Listed is { } listed
                 ? System.IO.Path.Combine(archiver.Folder.Directory, EmailArchiver.EmlFileName(listed))
                 : $"{archiver.Folder.Directory} (the e-mail {request.Module}/{request.RecordId}/{request.MessageId}, named after its time and subject)";
-            if (ShouldProcess(target, $"Export the e-mail '{request.Listed?.Subject ?? request.MessageId}'"))
-                _stages!.Find(archiver, request);
+            return cmdlet.ShouldProcess(target, $"Export the e-mail '{request.Listed?.Subject ?? request.MessageId}'") ? Admission.Proceed : Admission.Declined;
         }
-    }
 
-    protected override void EndProcessing()
-    {
-        _stages!.Complete();
-        CompleteProgress();
-    }
+        protected override IAsyncEnumerable<IReadOnlyList<ZcrmEmail>> FindAsync(ArchiveItem item, CancellationToken ct) =>
+            Pages.OneItem(() => item.Archiver.ReadInFullAsync(item.Email, ct));
 
-    private void Take(EmailArchiver archiver, ZcrmEmail full)
-    {
-        string path;
-        try
+        protected override void Take(ArchiveItem item, ZcrmEmail full)
         {
-            path = archiver.ReserveEmlPath(full);
+            string path;
+            try
+            {
+                path = item.Archiver.ReserveEmlPath(full);
+            }
+            catch (ZcrmException ex)
+            {
+                item.Unfinished = true;
+                cmdlet.ReportError(ex, full.MessageId, ErrorRecords.Describe(full));
+                return;
+            }
+            Write(item, (full, path));
         }
-        catch (ZcrmException ex)
-        {
-            ReportError(ex, full.MessageId, ErrorRecords.Describe(full));
-            return;
-        }
-        _stages!.Write(archiver, (full, path));
-    }
 
-    protected override void Dispose(bool disposing)
-    {
-        if (disposing) _stages?.Dispose();
-        base.Dispose(disposing);
+        protected override Task<FileInfo?> WriteAsync(ArchiveItem item, (ZcrmEmail Email, string Path) write, CancellationToken ct) =>
+            item.Archiver.ExportAsync(write.Email, write.Path, !cmdlet.NoAttachments, ct);
+
+        protected override (object Target, string Item) Describe((ZcrmEmail Email, string Path) write) =>
+            (write.Email.MessageId, ErrorRecords.Describe(write.Email));
+
+        protected override void Written(ArchiveItem item, (ZcrmEmail Email, string Path) write, FileInfo? file) =>
+            cmdlet.WriteFile(file, OutputTypeName, item.Archiver, write.Email, null, ErrorRecords.Describe(write.Email));
     }
 }

@@ -11,7 +11,6 @@ namespace ZohoCrmEmails.Module;
 public sealed class SaveZcrmEmailAttachmentCommand : ZcrmArchiveCmdletBase
 {
     internal const string OutputTypeName = "ZohoCrmEmails.SavedAttachment";
-    private ArchiveStages<(AttachmentToSave Item, ArchiveEntry? Archived), (AttachmentToSave Item, string? Path)>? _stages;
     private WildcardPattern[] _names = [];
 
     /// <summary>Only attachments whose name matches one of these wildcards.</summary>
@@ -27,39 +26,10 @@ public sealed class SaveZcrmEmailAttachmentCommand : ZcrmArchiveCmdletBase
 
     protected override string Activity => "Saving Zoho CRM e-mail attachments";
 
-    protected override void BeginProcessing()
+    protected override IArchiveFlow CreateFlow()
     {
-        base.BeginProcessing();
         _names = (Name ?? []).Select(n => new WildcardPattern(n, WildcardOptions.IgnoreCase | WildcardOptions.CultureInvariant)).ToArray();
-        // Read each e-mail in full to learn its attachments; take each one's file name and ask ShouldProcess in input
-        // order; download those confirmed.
-        _stages = new ArchiveStages<(AttachmentToSave Item, ArchiveEntry? Archived), (AttachmentToSave Item, string? Path)>(this,
-            AttachmentsOf,
-            Take,
-            (archiver, save, ct) => archiver.SaveAttachmentAsync(save.Item, save.Path, ct),
-            save => (save.Item.Attachment, ErrorRecords.Describe(save.Item.Email, save.Item.Attachment)),
-            (archiver, save, file) => WriteFile(file, OutputTypeName, archiver, save.Item.Email, save.Item.Attachment.Id,
-                ErrorRecords.Describe(save.Item.Email, save.Item.Attachment)));
-    }
-
-    protected override void ProcessRecord()
-    {
-        foreach (var request in CurrentRequests())
-        {
-            var archiver = CurrentArchiver();
-            if (AllSaved(archiver, request) is { } name)
-            {
-                Skip($"the attachments of {ErrorRecords.Describe(request)}", archiver, name);
-                continue;
-            }
-            _stages!.Find(archiver, request);
-        }
-    }
-
-    protected override void EndProcessing()
-    {
-        _stages!.Complete();
-        CompleteProgress();
+        return new SaveFlow(this);
     }
 
     /// <summary>
@@ -79,59 +49,81 @@ public sealed class SaveZcrmEmailAttachmentCommand : ZcrmArchiveCmdletBase
         return all || chosen ? saved[0].Name : null;
     }
 
-    private void Take(EmailArchiver archiver, (AttachmentToSave Item, ArchiveEntry? Archived) found)
+    /// <summary>
+    /// Each e-mail read in full to learn its attachments (none for one listed without), each attachment's file name taken
+    /// and ShouldProcess asked in input order, the files confirmed downloaded.
+    /// </summary>
+    private sealed class SaveFlow(SaveZcrmEmailAttachmentCommand cmdlet)
+        : ArchiveFlow<(AttachmentToSave Item, ArchiveEntry? Archived), (AttachmentToSave Item, string? Path)>(cmdlet)
     {
-        var item = found.Item;
-        if (found.Archived is { } archived)
+        protected override Admission Admit(ArchiveItem item)
         {
-            Skip(ErrorRecords.Describe(item.Email, item.Attachment), archiver, archived.Name);
-            return;
+            if (cmdlet.AllSaved(item.Archiver, item.Email) is not { } name) return Admission.Proceed;
+            cmdlet.Skip($"the attachments of {ErrorRecords.Describe(item.Email)}", item.Archiver, name);
+            return Admission.Archived;
         }
-        if (!FirstInRun(archiver, item.Key))
-        {
-            Skip(ErrorRecords.Describe(item.Email, item.Attachment), archiver, "(earlier in this run)");
-            return;
-        }
-        string? path;
-        try
-        {
-            path = archiver.ReserveAttachmentPath(item);
-        }
-        catch (ZcrmException ex)
-        {
-            ReportError(ex, item.Attachment, ErrorRecords.Describe(item.Email, item.Attachment));
-            return;
-        }
-        var target = path ?? System.IO.Path.Combine(archiver.Folder.Directory, "(named as the server sends it)");
-        if (ShouldProcess(target, $"Save attachment '{item.Attachment.Name}' ({item.Attachment.Size} bytes) of the e-mail '{item.Email.Subject}'"))
-            _stages!.Write(archiver, (item, path));
-    }
 
-    // An e-mail listed without attachments needs no request; any other (null: Zoho did not say) is read in full to learn
-    // them. Attachments the folder holds already come back marked, to be skipped (and said) on the pipeline thread.
-    private async IAsyncEnumerable<IReadOnlyList<(AttachmentToSave Item, ArchiveEntry? Archived)>> AttachmentsOf((EmailArchiver Archiver, EmailRequest Email) read,
-        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
-    {
-        var (archiver, request) = read;
-        if (request.ListedWithoutAttachments)
-            yield break;
-        var full = await archiver.ReadInFullAsync(request, ct).ConfigureAwait(false);
-        var attachments = full.Attachments ?? [];
-        yield return attachments
-            .Where(a => (AttachmentId is null || AttachmentId.Contains(a.Id, StringComparer.Ordinal))
-                        && (_names.Length == 0 || _names.Any(n => n.IsMatch(a.Name ?? ""))))
-            .Select(a => new AttachmentToSave(full, a))
-            .Select(item => (item, archiver.Folder.Skippable(item.Key)))
-            .ToList();
-        var missing = (AttachmentId ?? []).Where(id => !attachments.Any(a => a.Id == id)).ToList();
-        if (missing.Count > 0)
-            throw new ZcrmException(ZcrmErrorCodes.AttachmentNotFound, ZcrmErrorKind.NotFound,
-                $"The e-mail '{full.MessageId}' has no attachment with the id {string.Join(", ", missing.Select(m => $"'{m}'"))}.");
-    }
+        // An e-mail listed without attachments needs no request; any other (null: Zoho did not say) is read in full to
+        // learn them. Attachments the folder holds already come back marked, to be skipped (and said) on the pipeline thread.
+        protected override async IAsyncEnumerable<IReadOnlyList<(AttachmentToSave Item, ArchiveEntry? Archived)>> FindAsync(ArchiveItem item,
+            [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+        {
+            var (archiver, request) = (item.Archiver, item.Email);
+            if (request.ListedWithoutAttachments)
+                yield break;
+            var full = await archiver.ReadInFullAsync(request, ct).ConfigureAwait(false);
+            var attachments = full.Attachments ?? [];
+            yield return attachments
+                .Where(a => (cmdlet.AttachmentId is null || cmdlet.AttachmentId.Contains(a.Id, StringComparer.Ordinal))
+                            && (cmdlet._names.Length == 0 || cmdlet._names.Any(n => n.IsMatch(a.Name ?? ""))))
+                .Select(a => new AttachmentToSave(full, a))
+                .Select(save => (save, archiver.Folder.Skippable(save.Key)))
+                .ToList();
+            var missing = (cmdlet.AttachmentId ?? []).Where(id => !attachments.Any(a => a.Id == id)).ToList();
+            if (missing.Count > 0)
+                throw new ZcrmException(ZcrmErrorCodes.AttachmentNotFound, ZcrmErrorKind.NotFound,
+                    $"The e-mail '{full.MessageId}' has no attachment with the id {string.Join(", ", missing.Select(m => $"'{m}'"))}.");
+        }
 
-    protected override void Dispose(bool disposing)
-    {
-        if (disposing) _stages?.Dispose();
-        base.Dispose(disposing);
+        protected override void Take(ArchiveItem item, (AttachmentToSave Item, ArchiveEntry? Archived) found)
+        {
+            var (save, archiver) = (found.Item, item.Archiver);
+            if (found.Archived is { } archived)
+            {
+                cmdlet.Skip(ErrorRecords.Describe(save.Email, save.Attachment), archiver, archived.Name);
+                return;
+            }
+            if (!cmdlet.FirstInRun(archiver, save.Key))
+            {
+                cmdlet.Skip(ErrorRecords.Describe(save.Email, save.Attachment), archiver, "(earlier in this run)");
+                return;
+            }
+            string? path;
+            try
+            {
+                path = archiver.ReserveAttachmentPath(save);
+            }
+            catch (ZcrmException ex)
+            {
+                item.Unfinished = true;
+                cmdlet.ReportError(ex, save.Attachment, ErrorRecords.Describe(save.Email, save.Attachment));
+                return;
+            }
+            var target = path ?? System.IO.Path.Combine(archiver.Folder.Directory, "(named as the server sends it)");
+            if (cmdlet.ShouldProcess(target, $"Save attachment '{save.Attachment.Name}' ({save.Attachment.Size} bytes) of the e-mail '{save.Email.Subject}'"))
+                Write(item, (save, path));
+            else
+                item.Unfinished = true;
+        }
+
+        protected override Task<FileInfo?> WriteAsync(ArchiveItem item, (AttachmentToSave Item, string? Path) write, CancellationToken ct) =>
+            item.Archiver.SaveAttachmentAsync(write.Item, write.Path, ct);
+
+        protected override (object Target, string Item) Describe((AttachmentToSave Item, string? Path) write) =>
+            (write.Item.Attachment, ErrorRecords.Describe(write.Item.Email, write.Item.Attachment));
+
+        protected override void Written(ArchiveItem item, (AttachmentToSave Item, string? Path) write, FileInfo? file) =>
+            cmdlet.WriteFile(file, OutputTypeName, item.Archiver, write.Item.Email, write.Item.Attachment.Id,
+                ErrorRecords.Describe(write.Item.Email, write.Item.Attachment));
     }
 }

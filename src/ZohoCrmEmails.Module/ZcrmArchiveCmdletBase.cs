@@ -1,20 +1,24 @@
 using System.Management.Automation;
-using ZohoCrmEmails.Engine.Archive;
 using ZohoCrmEmails.Engine;
+using ZohoCrmEmails.Engine.Archive;
 using ZohoCrmEmails.Models;
 
 namespace ZohoCrmEmails.Module;
 
 /// <summary>
-/// What Save-ZcrmEmailAttachment and Export-ZcrmEmail share: e-mails from the pipeline (or -Module/-RecordId/-MessageId),
-/// destination folders resolved the way Export-Csv resolves -Path (one per e-mail with a script block), each with its
-/// index, so that what a folder holds already is skipped without a request; -Force, -ThrottleLimit, FileInfo output
-/// carrying the Zoho ids, and progress in files, bytes and items skipped.
+/// What Save-ZcrmEmailAttachment and Export-ZcrmEmail share: what to archive (piped e-mails; -Module/-RecordId/-MessageId;
+/// piped records, whose e-mails are listed; or with -All every record of a module, swept night after night), where to
+/// (folders resolved the way Export-Csv resolves -Path, one per input with a script block, each with its index, so that
+/// what a folder holds already is skipped without a request), -Force, -ThrottleLimit, FileInfo output carrying the
+/// Zoho ids, and progress in files, bytes, records and items skipped. Each cmdlet says only what it finds, takes and
+/// writes, in its <see cref="ArchiveFlow{TFound,TWrite}"/>.
 /// </summary>
 public abstract partial class ZcrmArchiveCmdletBase : ZcrmDataCmdletBase
 {
     private const string EmailSet = "Email";
     private const string IdSet = "Id";
+    private const string RecordSet = "Record";
+    private const string AllSet = "All";
     // One archiver per folder, however -Path spells it ("./a", "a", "~/a"): one set of reserved names, one run there.
     private readonly Dictionary<string, EmailArchiver> _archivers = new(StringComparer.Ordinal);
     private readonly Dictionary<string, EmailArchiver> _byPath = new(StringComparer.Ordinal);
@@ -25,6 +29,9 @@ public abstract partial class ZcrmArchiveCmdletBase : ZcrmDataCmdletBase
     private long _bytesWritten;
     private long _filesWritten;
     private long _skipped;
+    private long _recordsDone;
+    private long _recordsDoneBefore;
+    private long _recordsUnfinished;
 
     /// <summary>E-mails as Get-ZcrmRecordEmail writes them: listed ones are read in full when needed.</summary>
     [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = EmailSet)]
@@ -32,12 +39,19 @@ public abstract partial class ZcrmArchiveCmdletBase : ZcrmDataCmdletBase
     public ZcrmEmail? InputObject { get; set; }
 
     [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = IdSet)]
+    [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = RecordSet)]
+    [Parameter(Mandatory = true, ParameterSetName = AllSet)]
     [Alias("ModuleApiName")]
     [AllowEmptyString]
     [ArgumentCompleter(typeof(ModuleNameCompleter))]
     public string Module { get; set; } = "";
 
+    /// <summary>
+    /// The record (with -MessageId: of those e-mails; without it, every e-mail of the record is listed and archived). A
+    /// piped record (Get-ZcrmRecord, a CSV row) binds its Id, RecordId or 'Record Id'.
+    /// </summary>
     [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = IdSet)]
+    [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = RecordSet)]
     [Alias("Id", "Record Id")]
     [AllowEmptyString]
     [RecordIdTransformation]
@@ -51,9 +65,26 @@ public abstract partial class ZcrmArchiveCmdletBase : ZcrmDataCmdletBase
     [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = IdSet)]
     public string? OwnerId { get; set; }
 
+    /// <summary>Every record of -Module (or of -Criteria), swept into -Path; later runs archive what changed since.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = AllSet)]
+    public SwitchParameter All { get; set; }
+
+    /// <summary>With -All: only the records this COQL where clause selects (needs the scope ZohoCRM.coql.READ).</summary>
+    [Parameter(ParameterSetName = AllSet)]
+    [AllowEmptyString]
+    public string? Criteria { get; set; }
+
+    /// <summary>With -All: which time of a record says it changed since the last complete sweep.</summary>
+    [Parameter(ParameterSetName = AllSet)]
+    public ZcrmChangeTime ChangeTime { get; set; } = ZcrmChangeTime.LastActivityTime;
+
+    /// <summary>With -All: every record again, not only those changed (archived e-mails are still skipped without a request).</summary>
+    [Parameter(ParameterSetName = AllSet)]
+    public SwitchParameter Full { get; set; }
+
     /// <summary>
     /// The destination folder; created when missing. Takes pipeline input by property name so that a script block is
-    /// evaluated for each e-mail (delay-bind): -Path { "./deals/$($_.RecordId)" } gives each record a folder of its own.
+    /// evaluated for each input (delay-bind): -Path { "./deals/$($_.RecordId)" } gives each record a folder of its own.
     /// </summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
@@ -70,19 +101,55 @@ public abstract partial class ZcrmArchiveCmdletBase : ZcrmDataCmdletBase
     /// </summary>
     protected int ItemsAtOnce => Throttle * 2;
 
+    /// <summary>The flow of this cmdlet's archive: what it finds, takes and writes. Made once the connection is open.</summary>
+    protected abstract IArchiveFlow CreateFlow();
+
+    /// <summary>The flow as the cmdlet base drives it.</summary>
+    protected interface IArchiveFlow : IDisposable
+    {
+        void AddRecord(EmailArchiver archiver, RecordTracker record);
+        void AddEmail(EmailArchiver archiver, EmailRequest email, RecordTracker? record);
+        void Complete();
+    }
+
+    private IArchiveFlow? _flow;
 
     protected override void BeginProcessing()
     {
         (_client, _context) = Open();
         _whatIf = MyInvocation.BoundParameters.TryGetValue("WhatIf", out var w) ? w is SwitchParameter { IsPresent: true }
             : GetVariableValue("WhatIfPreference") is true or SwitchParameter { IsPresent: true };
+        _flow = CreateFlow();
+    }
+
+    protected override void ProcessRecord()
+    {
+        switch (ParameterSetName)
+        {
+            case EmailSet:
+                _flow!.AddEmail(CurrentArchiver(), EmailRequest.Of(InputObject!), null);
+                break;
+            case IdSet:
+                foreach (var request in CurrentRequests()) _flow!.AddEmail(CurrentArchiver(), request, null);
+                break;
+            case RecordSet:
+                if (CurrentRecord() is { } record) _flow!.AddRecord(CurrentArchiver(), new RecordTracker(Module, record, null));
+                break;
+        }
+    }
+
+    protected override void EndProcessing()
+    {
+        if (ParameterSetName == AllSet) Sweep();
+        _flow!.Complete();
+        CompleteProgress();
     }
 
     /// <summary>
     /// The archiver of the current input's folder (-Path as bound for it), made on first use. A run that may write
     /// starts there at once: what dead runs left in that folder is finished and cleared, even if nothing is new.
     /// </summary>
-    protected EmailArchiver CurrentArchiver()
+    private EmailArchiver CurrentArchiver()
     {
         if (_byPath.TryGetValue(Path, out var archiver)) return archiver;
         var directory = ArchiveFolder.FullPath(ResolveFolder());
@@ -104,10 +171,9 @@ public abstract partial class ZcrmArchiveCmdletBase : ZcrmDataCmdletBase
         return archiver;
     }
 
-    /// <summary>The e-mails of the current input: the piped e-mail, or one request per -MessageId, to be read in full.</summary>
-    protected IEnumerable<EmailRequest> CurrentRequests()
+    /// <summary>The e-mails of the current -MessageId input, to be read in full.</summary>
+    private IEnumerable<EmailRequest> CurrentRequests()
     {
-        if (ParameterSetName == EmailSet) return [EmailRequest.Of(InputObject!)];
         if (RecordIdTransformationAttribute.Missing(RecordId) is { } missing)
         {
             ReportError(missing, null, Module);
@@ -124,6 +190,26 @@ public abstract partial class ZcrmArchiveCmdletBase : ZcrmDataCmdletBase
             return [];
         }
         return MessageId.Select(m => new EmailRequest(Module, RecordId, m, owner, null));
+    }
+
+    /// <summary>The current piped record's id, or null after its error (checked before any request).</summary>
+    private string? CurrentRecord()
+    {
+        if (RecordIdTransformationAttribute.Missing(RecordId) is { } missing)
+        {
+            ReportError(missing, null, Module);
+            return null;
+        }
+        try
+        {
+            InputValidator.Record(Module, RecordId);
+            return RecordId;
+        }
+        catch (ZcrmException ex)
+        {
+            ReportError(ex, RecordId, ErrorRecords.Describe(Module, RecordId));
+            return null;
+        }
     }
 
     /// <summary>False for an item this run has taken for the folder before (an e-mail piped twice): it is archived once.</summary>
@@ -178,17 +264,22 @@ public abstract partial class ZcrmArchiveCmdletBase : ZcrmDataCmdletBase
     // Shown once something was written or skipped: a run with nothing new to do shows no bar.
     protected override (string Status, int Percent)? ProgressStatus()
     {
-        if (!ProgressShown && Interlocked.Read(ref _bytesWritten) <= 0 && Interlocked.Read(ref _filesWritten) == 0 && Interlocked.Read(ref _skipped) == 0)
+        var records = Interlocked.Read(ref _recordsDone) + Interlocked.Read(ref _recordsDoneBefore) + Interlocked.Read(ref _recordsUnfinished);
+        if (!ProgressShown && Interlocked.Read(ref _bytesWritten) <= 0 && Interlocked.Read(ref _filesWritten) == 0 && Interlocked.Read(ref _skipped) == 0 && records == 0)
             return null;
         var where = _archivers.Count == 1 ? $" to {_archivers.Values.First().Folder.Directory}" : $" to {_archivers.Count} folders";
-        return ($"{Interlocked.Read(ref _filesWritten)} files, {Interlocked.Read(ref _bytesWritten) / 1048576.0:0.0} MB written{where}; " +
+        var sweep = records == 0 ? "" : $"{Interlocked.Read(ref _recordsDone)} records done ({Interlocked.Read(ref _recordsDoneBefore)} by the run before), ";
+        return ($"{sweep}{Interlocked.Read(ref _filesWritten)} files, {Interlocked.Read(ref _bytesWritten) / 1048576.0:0.0} MB written{where}; " +
             $"{Interlocked.Read(ref _skipped)} archived already", -1);
     }
 
     protected override void Dispose(bool disposing)
     {
         if (disposing)
+        {
+            _flow?.Dispose();   // cancels work in flight; EndProcessing does not run after a stop
             foreach (var archiver in _archivers.Values) archiver.Folder.Dispose();   // ends the run in each folder
+        }
         base.Dispose(disposing);
     }
 

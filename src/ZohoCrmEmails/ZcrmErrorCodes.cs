@@ -31,4 +31,9 @@ public static class ZcrmErrorCodes
     public const string CreditReserveReached = "CreditReserveReached";
     public const string ArchiveLocked = "ArchiveLocked";
     public const string ArchiveIndexNotFound = "ArchiveIndexNotFound";
+    public const string InvalidCustomViewId = "InvalidCustomViewId";
+    public const string InvalidCriteria = "InvalidCriteria";
+    public const string InvalidField = "InvalidField";
+    public const string RecordListIncomplete = "RecordListIncomplete";
+    public const string SweepInProgress = "SweepInProgress";
 }

@@ -59,6 +59,8 @@ public sealed class SimulatorKnobs
     public long? CreditsTotal { get; set; }
     private long _creditsUsed;
     internal long SpendCredit() => Interlocked.Increment(ref _creditsUsed);
+    /// <summary>Credits a call costs beyond its first (COQL: up to 3 for 2,000 rows).</summary>
+    internal void SpendCredit(int more) => Interlocked.Add(ref _creditsUsed, more);
     /// <summary>With <see cref="CreditsTotal"/>: never send the header (a server that only ever answers 429).</summary>
     public bool CreditsWithoutHeader { get; set; }
     /// <summary>CRM requests answered 400 CANNOT_PROCESS (an IMAP sync in progress, says its details).</summary>
@@ -113,6 +115,32 @@ public sealed class SimulatorKnobs
             return true;
         }
     }
+
+    // Finding records: the Records API and COQL, with Zoho's caps (scaled down by tests, so a few hundred records cross them).
+
+    /// <summary>Records every module lists (ids <see cref="SimRecordStore.FirstId"/> + 1 …); 0: none.</summary>
+    public int RecordCount { get; set; }
+    /// <summary>
+    /// When set, a listed record's e-mails: none for every third, else 1 to this many (a deterministic spread); unset, the
+    /// usual rule (the id modulo 23, or <see cref="DefaultEmailCount"/>).
+    /// </summary>
+    public int? RecordEmailsMax { get; set; }
+    /// <summary>Records a page walk (page × per_page) may reach: Zoho's 2,000 (DISCRETE_PAGINATION_LIMIT_EXCEEDED beyond).</summary>
+    public int RecordsPageCap { get; set; } = 2000;
+    /// <summary>Records a page_token walk may reach: Zoho's 100,000 (PAGINATION_LIMIT_EXCEEDED beyond).</summary>
+    public int RecordsTokenCap { get; set; } = 100_000;
+    /// <summary>Every page_token sent back is expired (EXPIRED_VALUE), as after Zoho's 24 hours.</summary>
+    public bool ExpirePageTokens { get; set; }
+    /// <summary>How the Records API says "nothing modified since": "304" (Zoho's), "204", or "200" ({"data":[]}).</summary>
+    public string RecordsEmptyAs { get; set; } = "304";
+    /// <summary>Rows one COQL call may ask for: Zoho's 2,000 (LIMIT_EXCEEDED beyond).</summary>
+    public int CoqlMaxLimit { get; set; } = 2000;
+    /// <summary>Rows a COQL offset walk may reach (offset + limit): Zoho's 100,000 (LIMIT_EXCEEDED beyond).</summary>
+    public int CoqlOffsetCap { get; set; } = 100_000;
+    /// <summary>COQL answers 401 OAUTH_SCOPE_MISMATCH (a token without ZohoCRM.coql.READ).</summary>
+    public bool CoqlScopeMissing { get; set; }
+    /// <summary>Which times an arriving e-mail moves: "both" (Modified_Time and Last_Activity_Time), "activity" or "modified".</summary>
+    public string NewEmailMoves { get; set; } = "both";
 
     /// <summary>Answers 401 OAUTH_SCOPE_MISMATCH to every CRM request.</summary>
     public bool ScopeMismatch { get; set; }

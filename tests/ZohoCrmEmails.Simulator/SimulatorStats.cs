@@ -5,7 +5,7 @@ namespace ZohoCrmEmails.Simulator;
 /// <summary>What the simulator served, so tests can assert request counts and concurrency.</summary>
 public sealed class SimulatorStats
 {
-    private long _token, _list, _detail, _sharing, _download, _other, _refused;
+    private long _token, _list, _detail, _sharing, _download, _records, _count, _coql, _other, _refused;
     private int _inFlight, _peakInFlight;
 
     public long TokenRequests => Interlocked.Read(ref _token);
@@ -13,11 +13,15 @@ public sealed class SimulatorStats
     public long DetailRequests => Interlocked.Read(ref _detail);
     public long SharingRequests => Interlocked.Read(ref _sharing);
     public long DownloadRequests => Interlocked.Read(ref _download);
+    /// <summary>Records API pages (GET /crm/{v}/{Module}).</summary>
+    public long RecordRequests => Interlocked.Read(ref _records);
+    public long CountRequests => Interlocked.Read(ref _count);
+    public long CoqlRequests => Interlocked.Read(ref _coql);
     public long OtherRequests => Interlocked.Read(ref _other);
     /// <summary>CRM requests answered 429.</summary>
     public long RefusedRequests => Interlocked.Read(ref _refused);
     internal void CountRefused() => Interlocked.Increment(ref _refused);
-    public long CrmRequests => ListRequests + DetailRequests + SharingRequests + DownloadRequests + OtherRequests;
+    public long CrmRequests => ListRequests + DetailRequests + SharingRequests + DownloadRequests + RecordRequests + CountRequests + CoqlRequests + OtherRequests;
     public long TotalRequests => CrmRequests + TokenRequests;
     /// <summary>The most CRM requests being served at once since start or <see cref="ResetPeak"/>.</summary>
     public int PeakInFlight => Volatile.Read(ref _peakInFlight);
@@ -49,6 +53,9 @@ public sealed class SimulatorStats
             case SimRoute.Detail: Interlocked.Increment(ref _detail); break;
             case SimRoute.Sharing: Interlocked.Increment(ref _sharing); break;
             case SimRoute.Download: Interlocked.Increment(ref _download); break;
+            case SimRoute.Records: Interlocked.Increment(ref _records); break;
+            case SimRoute.Count: Interlocked.Increment(ref _count); break;
+            case SimRoute.Coql: Interlocked.Increment(ref _coql); break;
             default: Interlocked.Increment(ref _other); break;
         }
         if (route != SimRoute.Token) SignalCrmWaiters();
@@ -120,7 +127,7 @@ public sealed class SimulatorStats
 
     public void Reset()
     {
-        _token = _list = _detail = _sharing = _download = _other = _refused = 0;
+        _token = _list = _detail = _sharing = _download = _records = _count = _coql = _other = _refused = 0;
         ResetPeak();
         Log.Clear();
     }
@@ -128,8 +135,8 @@ public sealed class SimulatorStats
     public object Snapshot() => new
     {
         tokenRequests = TokenRequests, listRequests = ListRequests, detailRequests = DetailRequests,
-        sharingRequests = SharingRequests, downloadRequests = DownloadRequests, refusedRequests = RefusedRequests, crmRequests = CrmRequests, totalRequests = TotalRequests, peakInFlight = PeakInFlight,
+        sharingRequests = SharingRequests, downloadRequests = DownloadRequests, recordRequests = RecordRequests, countRequests = CountRequests, coqlRequests = CoqlRequests, refusedRequests = RefusedRequests, crmRequests = CrmRequests, totalRequests = TotalRequests, peakInFlight = PeakInFlight,
     };
 }
 
-internal enum SimRoute { Token, List, Detail, Sharing, Download, Other }
+internal enum SimRoute { Token, List, Detail, Sharing, Download, Records, Count, Coql, Other }

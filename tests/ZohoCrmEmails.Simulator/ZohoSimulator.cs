@@ -17,7 +17,7 @@ namespace ZohoCrmEmails.Simulator;
 /// A Kestrel fake of Zoho's accounts server and CRM e-mail API on 127.0.0.1: the contract's envelopes, status codes
 /// and error bodies, opaque cursors, ten e-mails a page, token checks, fault knobs and request counters.
 /// </summary>
-public sealed class ZohoSimulator : IAsyncDisposable
+public sealed partial class ZohoSimulator : IAsyncDisposable
 {
     public const int PageSize = 10;
     private readonly WebApplication _app;
@@ -55,6 +55,7 @@ public sealed class ZohoSimulator : IAsyncDisposable
         Knobs = new SimulatorKnobs();
         Stats.Reset();
         _tokens.Clear();
+        Records.Clear();
     }
 
     /// <summary>Makes every access token issued so far invalid (as if each had expired).</summary>
@@ -173,6 +174,9 @@ public sealed class ZohoSimulator : IAsyncDisposable
         // /crm/{version}/{module}/{record}/Emails[/{message}] | /crm/{version}/{module}/{record}/__emails_sharing_details
         var route = segments switch
         {
+            ["crm", _, "coql"] => SimRoute.Coql,
+            ["crm", _, _] => SimRoute.Records,
+            ["crm", _, _, "actions", "count"] => SimRoute.Count,
             ["crm", _, _, _, "Emails"] => SimRoute.List,
             ["crm", _, _, _, "Emails", _] => SimRoute.Detail,
             ["crm", _, _, _, "Emails", "actions", "download_attachments"] => SimRoute.Download,
@@ -220,7 +224,7 @@ public sealed class ZohoSimulator : IAsyncDisposable
             await ErrorAsync(ctx, 429, "TOO_MANY_REQUESTS", "You have made too many requests at the same time").ConfigureAwait(false);
             return;
         }
-        if (route == SimRoute.Other || ctx.Request.Method != "GET")
+        if (route == SimRoute.Other || ctx.Request.Method != (route == SimRoute.Coql ? "POST" : "GET"))
         {
             await ErrorAsync(ctx, 404, "INVALID_URL_PATTERN", "Please check if the URL trying to access is a correct one").ConfigureAwait(false);
             return;
@@ -265,7 +269,22 @@ public sealed class ZohoSimulator : IAsyncDisposable
         if (knobs.CreditsRemaining is { } credits)
             ctx.Response.Headers["X-API-CREDITS-REMAINING"] = credits.ToString();
 
+        if (route == SimRoute.Coql)
+        {
+            await CoqlAsync(ctx, knobs).ConfigureAwait(false);
+            return;
+        }
         var module = segments[2];
+        if (route is SimRoute.Records or SimRoute.Count)
+        {
+            if (!SimRecords.Modules.Contains(module))
+                await ErrorAsync(ctx, 400, "INVALID_MODULE", "the module name given seems to be invalid", ("resource_path_index", "1")).ConfigureAwait(false);
+            else if (route == SimRoute.Records)
+                await RecordsAsync(ctx, knobs, module).ConfigureAwait(false);
+            else
+                await CountAsync(ctx, knobs, module).ConfigureAwait(false);
+            return;
+        }
         var recordId = segments[3];
         if (!SimRecords.Modules.Contains(module))
         {
@@ -352,7 +371,7 @@ public sealed class ZohoSimulator : IAsyncDisposable
             return;
         }
 
-        var count = SimData.EmailCount(module, recordId, knobs);
+        var count = Records.EmailCount(module, recordId, knobs);
         // The e-mails of this record that pass the filter, as positions into the record's e-mails.
         var selected = type is null ? null : Enumerable.Range(0, count).Where(i => SimData.Matches(i, type)).ToArray();
         var total = selected?.Length ?? count;
@@ -393,7 +412,7 @@ public sealed class ZohoSimulator : IAsyncDisposable
             return;
         }
         var index = SimData.IndexOf(module, recordId, messageId);
-        if (index is not { } i || i >= SimData.EmailCount(module, recordId, knobs))
+        if (index is not { } i || i >= Records.EmailCount(module, recordId, knobs))
         {
             await ErrorAsync(ctx, 400, "INVALID_DATA", "the message id given seems to be invalid", ("param_name", "message_id")).ConfigureAwait(false);
             return;
@@ -416,7 +435,7 @@ public sealed class ZohoSimulator : IAsyncDisposable
         await WriteJsonAsync(ctx, 200, w =>
         {
             w.WriteStartArray(knobs.LegacyEnvelope ? "email_related_list" : "Emails");
-            var answered = knobs.DetailAnswersAnotherEmail ? (i + 1) % SimData.EmailCount(module, recordId, knobs) : i;
+            var answered = knobs.DetailAnswersAnotherEmail ? (i + 1) % Records.EmailCount(module, recordId, knobs) : i;
             SimData.WriteEmail(w, module, recordId, answered, detail: true, threadAsNumber, SimData.Attachments(recordId, answered, knobs), knobs.ListedAttachmentSizeExtra, knobs);
             w.WriteEndArray();
         }).ConfigureAwait(false);
@@ -474,7 +493,7 @@ public sealed class ZohoSimulator : IAsyncDisposable
         var userId = ctx.Request.Query["user_id"].FirstOrDefault();
         var id = ctx.Request.Query["id"].FirstOrDefault();
         var index = SimData.IndexOf(module, recordId, messageId);
-        if (index is not { } i || i >= SimData.EmailCount(module, recordId, knobs))
+        if (index is not { } i || i >= Records.EmailCount(module, recordId, knobs))
         {
             await ErrorAsync(ctx, 400, "INVALID_DATA", "the message id given seems to be invalid", ("param_name", "message_id")).ConfigureAwait(false);
             return;
@@ -659,6 +678,11 @@ public sealed class ZohoSimulator : IAsyncDisposable
                 break;
             case "/__sim/reset-peak" when ctx.Request.Method == "POST":
                 Stats.ResetPeak();
+                ctx.Response.StatusCode = 204;
+                break;
+            case "/__sim/new-email" when ctx.Request.Method == "POST":
+                // An e-mail arrives on a record: one more to list, its times moved (see the knob newEmailMoves).
+                Records.EmailArrived(ctx.Request.Query["module"].FirstOrDefault() ?? "Deals", ctx.Request.Query["id"].FirstOrDefault() ?? "", Knobs);
                 ctx.Response.StatusCode = 204;
                 break;
             case "/__sim/expire-tokens" when ctx.Request.Method == "POST":

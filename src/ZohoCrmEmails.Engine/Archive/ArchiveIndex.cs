@@ -113,17 +113,20 @@ public sealed partial class ArchiveIndex : IDisposable
     /// <summary>
     /// Whether <paramref name="name"/> can be an archived item's file: one plain segment of the folder (no separator,
     /// drive or control character, not "." or "..") that is none of the archive's own files (its index, its lock, a
-    /// run's lock file, journal or temporary files). An index row naming anything else is not trusted, and no item is
+    /// run's lock file, journal or temporary files, a sweep's log and lock). An index row naming anything else is not trusted, and no item is
     /// ever given such a name, whatever its sender called it.
     /// </summary>
     internal static bool IsItemName(string name) =>
         name.Length > 0 && name is not "." and not ".." && !SafeFileName.HasInvalidCharacter(name)
-        && !name.StartsWith(RunPrefix, StringComparison.Ordinal)
+        && !name.StartsWith(RunPrefix, StringComparison.Ordinal) && !name.StartsWith(SweepState.FilePrefix, StringComparison.OrdinalIgnoreCase)
         && !name.Equals(FileName, StringComparison.OrdinalIgnoreCase) && !name.Equals(LockFileName, StringComparison.OrdinalIgnoreCase);
 
     /// <summary>The names an item called <paramref name="name"/> may take, in order: it, "stem (2).ext", "stem (3).ext" …, each an <see cref="IsItemName"/>.</summary>
     internal static IEnumerable<string> Candidates(string name)
     {
+        // A name only the archive's own files may start with ("zcrm-sweep-…") has no free variant: it gets a "_" first.
+        if (name.StartsWith(RunPrefix, StringComparison.Ordinal) || name.StartsWith(SweepState.FilePrefix, StringComparison.OrdinalIgnoreCase))
+            name = "_" + name;
         var stem = Path.GetFileNameWithoutExtension(name);
         var extension = Path.GetExtension(name);
         for (var n = 1; ; n++)

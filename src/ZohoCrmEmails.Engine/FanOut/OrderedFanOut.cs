@@ -50,6 +50,12 @@ public sealed class OrderedFanOut<TIn, TOut> : IDisposable
     }
 
     public int Throttle { get; }
+
+    /// <summary>
+    /// Told on the caller's thread, in input order, when an input's results have all been handed out (after its error,
+    /// if it failed; the error is passed again). Not told for inputs a stop or a disposal cut short.
+    /// </summary>
+    public Action<TIn, Exception?>? InputEnded { get; init; }
     public long ItemsRead => Interlocked.Read(ref _itemsRead);
     public long InputsCompleted => Interlocked.Read(ref _inputsCompleted);
     public long InputsAdded => Interlocked.Read(ref _inputsAdded);
@@ -113,6 +119,7 @@ public sealed class OrderedFanOut<TIn, TOut> : IDisposable
             Interlocked.Increment(ref _inputsCompleted);
             if (head.Error is { } error)
                 yield return new FanOutResult<TIn, TOut>(head.Input, default, error);
+            InputEnded?.Invoke(head.Input, head.Error);
         }
     }
 

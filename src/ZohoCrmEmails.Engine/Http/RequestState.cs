@@ -25,6 +25,12 @@ internal sealed class RequestState(HttpMethod method, string pathAndQuery, ZcrmC
 
     public static string LineOf(HttpMethod method, string pathAndQuery) => method.Method + " " + pathAndQuery;
     public ZcrmCallContext Context { get; } = context;
+    /// <summary>A JSON body to send (COQL's select_query); null for none.</summary>
+    public byte[]? JsonBody { get; init; }
+    /// <summary>Headers besides Authorization (If-Modified-Since), as sent; never a credential.</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> Headers { get; init; } = [];
+    /// <summary>A request with If-Modified-Since takes 304 (nothing modified since) as an answer, not an error.</summary>
+    public bool AcceptsNotModified => Headers.Any(h => h.Key.Equals("If-Modified-Since", StringComparison.OrdinalIgnoreCase));
     /// <summary>Null: a success body is buffered (within the size limit) for parsing.</summary>
     public ResponseBodySink? BodySink { get; init; }
     public int Attempt { get; set; }
@@ -45,9 +51,16 @@ internal sealed class RequestState(HttpMethod method, string pathAndQuery, ZcrmC
     public static RequestState Of(HttpRequestMessage request) =>
         request.Options.TryGetValue(Key, out var state) ? state : throw new InvalidOperationException("Request without state.");
 
+    /// <summary>The request's first message: its body and headers, and this state for the handlers.</summary>
     public HttpRequestMessage Attach(HttpRequestMessage request)
     {
         request.Options.Set(Key, this);
+        foreach (var (name, value) in Headers) request.Headers.TryAddWithoutValidation(name, value);
+        if (JsonBody is not null)
+        {
+            request.Content = new ByteArrayContent(JsonBody);
+            request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
+        }
         return request;
     }
 

@@ -24,8 +24,15 @@ public static class ZohoCodes
     public const string CannotProcess = "CANNOT_PROCESS";
     public const string InvalidModule = "INVALID_MODULE";
 
-    /// <summary>The scopes the e-mail calls need: said in the message of a scope mismatch and in its advice.</summary>
+    /// <summary>The scopes the e-mail calls need: said in the message of a scope mismatch.</summary>
     public const string RequiredScopes = "ZohoCRM.modules.READ (or ZohoCRM.modules.<module>.READ) and ZohoCRM.modules.emails.READ";
+
+    /// <summary>The scopes a call needs, by its request line: COQL's own scope, a module's records, or the e-mail calls'.</summary>
+    public static string ScopesFor(string? request) =>
+        request is null ? RequiredScopes
+        : request.Contains("/coql", StringComparison.Ordinal) ? "ZohoCRM.coql.READ and ZohoCRM.modules.READ (or ZohoCRM.modules.<module>.READ)"
+        : request.Contains("/Emails", StringComparison.Ordinal) || request.Contains("/__emails", StringComparison.Ordinal) ? RequiredScopes
+        : "ZohoCRM.modules.READ (or ZohoCRM.modules.<module>.READ)";
 
     /// <summary>The advice for credentials that no longer work; also the module's own Zcrm.AuthenticationFailed.</summary>
     public const string ReconnectAdvice = "Run Connect-Zcrm again with a valid client id, client secret and refresh token.";
@@ -39,7 +46,7 @@ public static class ZohoCodes
         [InvalidOAuthToken] = new(ZcrmErrorKind.Authentication, ReconnectAdvice, RenewsToken: true),
         [AuthenticationFailure] = new(ZcrmErrorKind.Authentication, ReconnectAdvice),
         [OAuthScopeMismatch] = new(ZcrmErrorKind.Authentication,
-            $"Create a refresh token with the scopes {RequiredScopes}, then run Connect-Zcrm again."),
+            "Create a refresh token with the scopes the message names (besides those you use already), then run Connect-Zcrm again."),
         [NoPermission] = new(ZcrmErrorKind.PermissionDenied,
             "Ask a Zoho CRM administrator for permission to read this record's e-mails, or skip the record."),
         [TooManyRequests] = new(ZcrmErrorKind.LimitsExceeded,

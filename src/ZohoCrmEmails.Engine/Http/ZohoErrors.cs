@@ -53,7 +53,7 @@ internal static class ZohoErrors
             code = CodeForStatus(status);
         }
         if (code == ZohoCodes.OAuthScopeMismatch)
-            message += $" This call needs the scopes {ZohoCodes.RequiredScopes}.";
+            message += $" This call needs the scopes {ZohoCodes.ScopesFor(request)}.";
         return new ZcrmException(code, KindFor(code, status), message, status, request, map);
     }
 

@@ -47,6 +47,50 @@ internal static class ResponseParser
         return Items(list, "__emails_sharing_details", "a sharing entry", Normalize, s => (s.Module, s.RecordId) = (module, recordId), body, status, request);
     }
 
+    /// <summary>
+    /// A page of records (Records API or COQL): 204, 304 and an empty body are no records; a 200 without "data" is the
+    /// error it reports, or not Zoho's answer; a record without an id of digits is not one the module can use.
+    /// </summary>
+    public static ZcrmRecordPage RecordPage(int status, BufferedBody body, string module, string request)
+    {
+        if (status is 204 or 304 || body.Length == 0)
+            return new ZcrmRecordPage([], new ZcrmRecordPageInfo());
+        var envelope = Read(() => RecordJson.Read(body.Span, module), status, request);
+        if (envelope.Data is null)
+            throw Missing(Parse(body, ZcrmJsonContext.Default.ErrorEnvelope, status, request), "data", status, request);
+        var records = new List<ZcrmRecord>(envelope.Data.Count);
+        foreach (var record in envelope.Data)
+        {
+            if (record is null) throw Invalid("Zoho CRM sent a null where a record belongs.", status, request);
+            if (!InputValidator.IsId(record.Id))
+                throw Invalid($"Zoho CRM sent a record whose id '{SecretRedactor.Shorten(record.Id)}' is not digits.", status, request);
+            records.Add(record);
+        }
+        return new ZcrmRecordPage(records, envelope.Info ?? new ZcrmRecordPageInfo());
+    }
+
+    /// <summary>actions/count: {"count": 2345} (a number or a string of digits).</summary>
+    public static long Count(int status, BufferedBody body, string request)
+    {
+        if (status == 204 || body.Length == 0) return 0;
+        long? count = null;
+        Read(() =>
+        {
+            var reader = new Utf8JsonReader(body.Span);
+            reader.Read();
+            ZohoJsonReader.Expect(ref reader, JsonTokenType.StartObject, "the body");
+            while (ZohoJsonReader.NextProperty(ref reader))
+            {
+                var isCount = reader.ValueTextEquals("count"u8);
+                reader.Read();
+                if (isCount) count = ZohoJsonReader.Count(ref reader);
+                else reader.Skip();
+            }
+            return 0;
+        }, status, request);
+        return count ?? throw Missing(Parse(body, ZcrmJsonContext.Default.ErrorEnvelope, status, request), "count", status, request);
+    }
+
     /// <summary>Deserializes a body, turning malformed JSON into Zcrm.InvalidResponse.</summary>
     public static T Parse<T>(BufferedBody body, JsonTypeInfo<T> type, int status, string request)
     {
