@@ -40,10 +40,10 @@ public abstract partial class ZcrmArchiveCmdletBase
             var (startedAt, since, resumed) = state.Plan(DateTimeOffset.UtcNow, Full);
             var query = since is not { } from ? plain
                 : ChangeTime == ZcrmChangeTime.ModifiedTime ? plain with { ModifiedSince = from } : plain with { ActiveSince = from };
-            var what = Describe(query, since, resumed ? state.DoneCount : 0, startedAt);
+            var what = Describe(query, since, resumed ? state.DoneCount : null, startedAt);
             if (_whatIf)
             {
-                WhatIfSweep(archiver, query, what, state.DoneCount);
+                WhatIfSweep(archiver, query, what, resumed ? state.DoneCount : 0);
                 return;
             }
             WriteVerbose(Redact($"Sweeping {what} into {archiver.Folder.Directory}."));
@@ -90,13 +90,13 @@ public abstract partial class ZcrmArchiveCmdletBase
         }
     }
 
-    private string Describe(ZcrmRecordQuery query, DateTimeOffset? since, int doneBefore, DateTimeOffset startedAt)
+    private string Describe(ZcrmRecordQuery query, DateTimeOffset? since, int? doneBefore, DateTimeOffset startedAt)
     {
         var which = since is not { } from ? "every record" : $"the records whose {(ChangeTime == ZcrmChangeTime.ModifiedTime ? "Modified_Time" : "Last_Activity_Time or Modified_Time")} " +
             $"is at or after {from.ToLocalTime().ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture)} ({SweepState.Margin.TotalMinutes:0} minutes before the last complete sweep began)";
         var criteria = query.Criteria is null ? "" : $" that match \"{query.Criteria}\"";
-        var resume = doneBefore > 0
-            ? $", going on with the sweep begun {startedAt.ToLocalTime().ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture)} ({doneBefore} records finished then are not listed again)"
+        var resume = doneBefore is { } done
+            ? $", going on with the sweep begun {startedAt.ToLocalTime().ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture)} ({done} records it finished are not listed again)"
             : "";
         return $"{which} of {Module}{criteria}{resume}";
     }

@@ -125,7 +125,7 @@ public sealed class SimulatorKnobs
     /// usual rule (the id modulo 23, or <see cref="DefaultEmailCount"/>).
     /// </summary>
     public int? RecordEmailsMax { get; set; }
-    /// <summary>Records a page walk (page × per_page) may reach: Zoho's 2,000 (DISCRETE_PAGINATION_LIMIT_EXCEEDED beyond).</summary>
+    /// <summary>Records a page walk may reach: Zoho's 2,000 (a page starting past them is DISCRETE_PAGINATION_LIMIT_EXCEEDED).</summary>
     public int RecordsPageCap { get; set; } = 2000;
     /// <summary>Records a page_token walk may reach: Zoho's 100,000 (PAGINATION_LIMIT_EXCEEDED beyond).</summary>
     public int RecordsTokenCap { get; set; } = 100_000;

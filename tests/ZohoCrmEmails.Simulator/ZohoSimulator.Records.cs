@@ -103,7 +103,7 @@ public sealed partial class ZohoSimulator
                 await ErrorAsync(ctx, 400, "INVALID_DATA", "invalid data", ("param_name", "page")).ConfigureAwait(false);
                 return;
             }
-            if ((long)p * perPage > knobs.RecordsPageCap)
+            if ((long)(p - 1) * perPage >= knobs.RecordsPageCap)
             {
                 await ErrorAsync(ctx, 400, "DISCRETE_PAGINATION_LIMIT_EXCEEDED", $"records beyond {knobs.RecordsPageCap} need a page_token", ("limit", knobs.RecordsPageCap.ToString(CultureInfo.InvariantCulture))).ConfigureAwait(false);
                 return;
