@@ -23,6 +23,10 @@ C   A busy org (issue 28): 300 records (1,058 e-mails, about 2,100 requests, 20 
     C2: a cap of 10 of which other integrations hold 0, 4, 8, 2, 6 slots (moving each second), with defaults, beside
     a run with the same free slots on average and no load (a cap of 6, -MaxConcurrentRequests 6); C3: no cap, bursts
     of one to three 429s every 750 ms, with defaults, beside the same run without them.
+S8  A sweep of a whole module (issue 25): Export-ZcrmEmail -Module Deals -All of 2,500 records (a third with no mail,
+    the rest 1-30 e-mails) at 20 ms, defaults, beside the bare wire (../shared/peers/raw-capacity.mjs, keep-alive) making
+    the same number of requests at the connection's 25 at once; then a second, incremental run after 25 records
+    changed, counted in requests.
 I   Import-Module in a fresh pwsh, cold and with PowerShell's format system already built (as in any interactive
     session, where the first output builds it).
 The "wire" column runs the same records through a bare HttpClient with no model and no pwsh (bench/ZohoCrmEmails.Bench
@@ -38,7 +42,7 @@ param(
     # Skip the peers even when ../shared/peers is there.
     [switch] $NoPeers,
     # Only these scenarios (S3 brings S4 with it; I is Import-Module).
-    [ValidateSet('S1', 'S2', 'S3', 'S5', 'S6', 'S7', 'C', 'I')] [string[]] $Scenario = @('S1', 'S2', 'S3', 'S5', 'S6', 'S7', 'C', 'I')
+    [ValidateSet('S1', 'S2', 'S3', 'S5', 'S6', 'S7', 'S8', 'C', 'I')] [string[]] $Scenario = @('S1', 'S2', 'S3', 'S5', 'S6', 'S7', 'S8', 'C', 'I')
 )
 
 $ErrorActionPreference = 'Stop'
@@ -115,10 +119,11 @@ function Save-Ids([string[]] $Ids) {
 }
 
 $pwshPath = (Get-Process -Id $PID).Path
-function Invoke-Module([string] $IdsFile, [int] $Throttle, [string] $Consumer, [switch] $Warm, [string] $Task = 'List', [int] $MaxConcurrentRequests = 0) {
+function Invoke-Module([string] $IdsFile, [int] $Throttle, [string] $Consumer, [switch] $Warm, [string] $Task = 'List', [int] $MaxConcurrentRequests = 0,
+    [string] $SweepFolder = '') {
     $arguments = @('-NoProfile', '-File', (Join-Path $PSScriptRoot 'pwsh' 'Run-Module.ps1'), '-Manifest', $manifest, '-BaseUri', $sim.BaseUri,
         '-IdsFile', $IdsFile, '-ThrottleLimit', $Throttle, '-Consumer', $Consumer, '-Work', $Task, '-ArchiveRoot', $archives,
-        '-MaxConcurrentRequests', $MaxConcurrentRequests)
+        '-MaxConcurrentRequests', $MaxConcurrentRequests, '-SweepFolder', $SweepFolder)
     if ($Warm) { $arguments += '-Warm' }
     Invoke-Measured $pwshPath $arguments
 }
@@ -249,6 +254,39 @@ try {
         $hRss = Get-Stat @($h | ForEach-Object { $_.peak_rss_mb }); $nRss = Get-Stat @($n | ForEach-Object { if ($_.ContainsKey('process_rss_mb')) { $_.process_rss_mb } })
         $flat = $mRss.Median -le $mRss20.Median + 32
         $rows.Add("| S4 peak RSS of the process, 100,000 e-mails (20,000) | — | — | $(Format-Stat $hRss '0' 1 ' MB') | $(Format-Stat $nRss '0' 1 ' MB') | $(Format-Stat $mRss '0' 1 ' MB') ($(Format-Stat $mRss20 '0' 1 ' MB')) | flat with the count (+≤ 32 MB) | $(if ($flat) { 'yes' } else { 'NO' }) |")
+    }
+
+    if ($Scenario -contains 'S8') {
+        # S8: each run a fresh sweep into a new folder, the simulator's requests counted, the same number then made by the
+        # bare wire at 25 at once; then 25 records get an e-mail and a second sweep of the folder is counted.
+        $raw = Join-Path $peers 'raw-capacity.mjs'
+        $ids = Save-Ids @('0')
+        $m = [System.Collections.Generic.List[object]]::new(); $w = [System.Collections.Generic.List[object]]::new(); $again = [System.Collections.Generic.List[object]]::new()
+        foreach ($run in 1..$Runs) {
+            Reset-ZcrmSimulator $sim
+            Set-ZcrmSimulatorKnob $sim @{ latencyMs = 20; recordCount = 2500; recordEmailsMax = 30 }
+            $folder = Join-Path $archives "sweep-$run"
+            $r = Invoke-Module $ids 0 First -Task Sweep -SweepFolder $folder
+            $stats = Get-ZcrmSimulatorStat $sim
+            $r.requests = $stats.crmRequests
+            $m.Add($r)
+            if ((Get-Command node -ErrorAction SilentlyContinue) -and (Test-Path $raw)) {
+                $wire = Invoke-Measured (Get-Command node).Source @($raw, $sim.BaseUri, 'ka', 25, $stats.crmRequests)
+                $w.Add($wire)
+            }
+            Reset-ZcrmSimulator $sim
+            Set-ZcrmSimulatorKnob $sim @{ latencyMs = 20; recordCount = 2500; recordEmailsMax = 30 }
+            Get-ZcrmSimulatorRecordId (1..25 | ForEach-Object { $_ * 97 }) | Add-ZcrmSimulatorEmail $sim
+            $r2 = Invoke-Module $ids 0 First -Task Sweep -SweepFolder $folder
+            $r2.requests = (Get-ZcrmSimulatorStat $sim).crmRequests
+            $again.Add($r2)
+        }
+        $mLast = Get-Stat $m.last_ms; $wLast = Get-Stat @($w | ForEach-Object { $_.ms }); $requests = Get-Stat $m.requests
+        $ratio = if ($wLast) { $mLast.Median / $wLast.Median } else { $null }
+        $second = Get-Stat $again.requests
+        $complete = -not ($m | Where-Object { $_.errors -gt 0 }) -and -not ($again | Where-Object { $_.errors -gt 0 -or $_.emails -ne 25 })
+        $met = $complete -and $ratio -and $ratio -le 1.2 -and $second.Median -lt 60
+        $rows.Add("| S8 sweep of 2,500 records (a third without mail, the rest 1-30 e-mails), 20 ms, defaults: ``Export-ZcrmEmail -Module Deals -All`` | — | $(if ($wLast) { "$(Format-Stat $wLast '0.00' 0.001 ' s') for the same requests, 25 at once (raw-capacity.mjs)" } else { 'not run: node or ../shared/peers missing' }) | — | — | $(Format-Stat $mLast '0.00' 0.001 ' s'), $(Format-Stat $requests '0') requests, $(($m | Measure-Object errors -Sum).Sum) errors$(if ($ratio) { ' · **{0:0.00}×** the wire' -f $ratio }); after 25 records changed: $(Format-Stat $second '0') requests, $(Format-Stat (Get-Stat $again.last_ms) '0.00' 0.001 ' s') | ≤ 1.2× the wire; second run < 60 requests | $(if ($met) { 'yes' } else { 'NO' }) |")
     }
 
     if ($Scenario -contains 'C') {

@@ -10,8 +10,11 @@ param(
     [int] $ThrottleLimit = 4,
     # First: time the first and last object (ForEach-Object); OutNull: | Out-Null, for CPU per e-mail.
     [ValidateSet('First', 'OutNull')] [string] $Consumer = 'First',
-    # List: Get-ZcrmRecordEmail; IncludeContent: with -IncludeContent; Export: | Export-ZcrmEmail; Save: | Save-ZcrmEmailAttachment.
-    [ValidateSet('List', 'IncludeContent', 'Export', 'Save')] [string] $Work = 'List',
+    # List: Get-ZcrmRecordEmail; IncludeContent: with -IncludeContent; Export: | Export-ZcrmEmail; Save: | Save-ZcrmEmailAttachment;
+    # Sweep: Export-ZcrmEmail -Module Deals -All into -SweepFolder (the ids file is not read).
+    [ValidateSet('List', 'IncludeContent', 'Export', 'Save', 'Sweep')] [string] $Work = 'List',
+    # Sweep: the archive folder, kept across runs (a second run sweeps what changed).
+    [string] $SweepFolder,
     # Where Export and Save write (a new folder of this process's under it); left for the caller to remove.
     [string] $ArchiveRoot = [System.IO.Path]::GetTempPath(),
     # Run the command a second time in the same process: the warm figures.
@@ -48,6 +51,7 @@ function Measure-Once {
         'IncludeContent' { { $ids | Get-ZcrmRecordEmail -Module Deals -IncludeContent @throttle } }
         'Export' { { $ids | Get-ZcrmRecordEmail -Module Deals @throttle | Export-ZcrmEmail -Path $folder @throttle } }
         'Save' { { $ids | Get-ZcrmRecordEmail -Module Deals @throttle | Save-ZcrmEmailAttachment -Path $folder @throttle } }
+        'Sweep' { { Export-ZcrmEmail -Module Deals -All -Path $SweepFolder @throttle } }
     }
     if ($Consumer -eq 'OutNull') {
         & $command | Out-Null

@@ -28,6 +28,16 @@ public static class SimCredentials
     /// <summary>A long-lived access token for access-token-only connections.</summary>
     public const string StaticAccessToken = "1000.sim-static-access-token-2b7c9e";
     public const string AccessTokenPrefix = "1000.sim-access-";
+
+    /// <summary>
+    /// Clients the accounts server knows: the module's fixture, and the one ../shared/peers/raw-capacity.mjs (the bare
+    /// wire of the benchmarks) sends.
+    /// </summary>
+    public static readonly (string ClientId, string ClientSecret, string RefreshToken)[] Clients =
+    [
+        (ClientId, ClientSecret, RefreshToken),
+        ("1000.ACCEPTCLIENT", "accept-secret-9f8e7d", "1000.accept-refresh-5c4b3a"),
+    ];
 }
 
 /// <summary>Deterministic e-mails: the same module, record and index always give the same e-mail.</summary>

@@ -117,9 +117,9 @@ public sealed partial class ZohoSimulator : IAsyncDisposable
         string? error =
             knobs.ThrottleTokenEndpoint ? "Access Denied"
             : Field("grant_type") != "refresh_token" ? "unsupported_grant_type"
-            : Field("client_id") != SimCredentials.ClientId ? "invalid_client"
-            : Field("client_secret") != SimCredentials.ClientSecret ? "invalid_client_secret"
-            : Field("refresh_token") != SimCredentials.RefreshToken || knobs.RevokeRefreshToken ? "invalid_code"
+            : SimCredentials.Clients.Where(c => c.ClientId == Field("client_id")).Select(c => ((string, string, string)?)c).FirstOrDefault() is not var (_, secret, refresh) ? "invalid_client"
+            : Field("client_secret") != secret ? "invalid_client_secret"
+            : Field("refresh_token") != refresh || knobs.RevokeRefreshToken ? "invalid_code"
             : null;
         if (error is not null)
         {

@@ -101,10 +101,14 @@ public sealed partial class ArchiveIndex
         {
             try
             {
-                System.IO.Directory.CreateDirectory(Directory);
                 return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1);
             }
-            catch (IOException ex) when (ex is not FileNotFoundException and not DirectoryNotFoundException)
+            catch (DirectoryNotFoundException) when (DateTime.UtcNow <= deadline)
+            {
+                // Made when the first file is committed (a run's start makes it too); not asked for at every commit.
+                System.IO.Directory.CreateDirectory(Directory);
+            }
+            catch (IOException ex) when (ex is not FileNotFoundException)
             {
                 // Another run holds it for a commit (moments); a lock held this long is a stuck run.
                 if (DateTime.UtcNow > deadline)
