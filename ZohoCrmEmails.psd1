@@ -14,6 +14,7 @@
         'Disconnect-Zcrm'
         'Get-ZcrmConnection'
         'Get-ZcrmRecord'
+        'Invoke-ZcrmRestMethod'
         'Get-ZcrmRecordEmail'
         'Get-ZcrmEmailSharing'
         'Save-ZcrmEmailAttachment'

@@ -138,6 +138,40 @@ public static class InputValidator
                 "A custom view cannot be combined with a criteria or an activity time: COQL, which those need, knows no custom views.");
     }
 
+    private const int MaxApiPathLength = 8000;
+
+    /// <summary>
+    /// A path of Zoho CRM's API, relative to the connection's API domain: "/crm/…", with its query. Never another host
+    /// ("//host", a scheme), never the accounts server, no "." or ".." segment (plain or %2E-escaped) and no escaped
+    /// slash that a server could read as one, no backslash or control character.
+    /// </summary>
+    public static void ApiPath(string? pathAndQuery)
+    {
+        static ZcrmException Bad(string path, string why) =>
+            Invalid(ZcrmErrorCodes.InvalidApiPath, $"'{SecretRedactor.Shorten(path)}' is not a path of Zoho CRM's API: {why}.");
+        if (string.IsNullOrWhiteSpace(pathAndQuery))
+            throw Invalid(ZcrmErrorCodes.InvalidApiPath, "The path is empty: give one such as /crm/v8/users?type=ActiveUsers.");
+        if (pathAndQuery.Length > MaxApiPathLength || pathAndQuery.Any(c => char.IsControl(c) || c == '\\'))
+            throw Bad(pathAndQuery, $"it holds a control character or a backslash, or is longer than {MaxApiPathLength} characters");
+        var path = pathAndQuery.Split('?', 2)[0];
+        if (!path.StartsWith("/crm/", StringComparison.Ordinal) || path.Contains("//", StringComparison.Ordinal))
+            throw Bad(pathAndQuery, "it must start with /crm/ (it is sent to the connection's API domain, never to another host)");
+        foreach (var segment in path.Split('/'))
+        {
+            string decoded;
+            try
+            {
+                decoded = Uri.UnescapeDataString(segment);
+            }
+            catch (UriFormatException)
+            {
+                throw Bad(pathAndQuery, "it is not escaped as a URL path");
+            }
+            if (decoded is "." or ".." || decoded.IndexOfAny(['/', '\\']) >= 0)
+                throw Bad(pathAndQuery, "it holds a '.' or '..' segment, or an escaped slash");
+        }
+    }
+
     /// <summary>A Zoho id: a string of ASCII digits that fits 64 bits.</summary>
     public static bool IsId(string s) =>
         IsAsciiDigits(s) && long.TryParse(s, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out _);

@@ -33,12 +33,28 @@ public sealed partial class ZcrmClient
     /// A record's e-mails page by page, lazily (one request per page asked for); with <paramref name="includeContent"/>
     /// each e-mail is read in full. Bad input throws here, before any request.
     /// </summary>
+    /// <param name="module">The record's module.</param>
+    /// <param name="recordId">The record.</param>
+    /// <param name="query">A type of e-mail, or one shared user's mailbox; null for the caller's own view.</param>
+    /// <param name="includeContent">Each e-mail read in full, while the listing pages on.</param>
+    /// <param name="context">The caller's cap and trace.</param>
+    /// <param name="allMailboxes">
+    /// Every mailbox the caller may see (<see cref="AllMailboxes"/>): the caller's listing, then one per user who shares
+    /// theirs on the record. Not with a <paramref name="query"/>, which names one view.
+    /// </param>
     public IAsyncEnumerable<IReadOnlyList<ZcrmEmail>> GetEmailPages(string module, string recordId, ZcrmEmailQuery? query = null,
-        bool includeContent = false, ZcrmCallContext? context = null)
+        bool includeContent = false, ZcrmCallContext? context = null, bool allMailboxes = false)
     {
         InputValidator.EmailList(module, recordId, query);
+        if (allMailboxes && query is not null)
+            throw new ZcrmException(ZcrmErrorCodes.InvalidParameterCombination, ZcrmErrorKind.InvalidArgument,
+                "Every mailbox of a record is the caller's listing and each shared user's: a type or owner names one of them.");
         var ctx = context ?? ZcrmCallContext.None;
-        var pages = Pages(module, recordId, query, ctx);
+        var pages = allMailboxes
+            ? AllMailboxes.Pages(module, recordId,
+                ownerId => Pages(module, recordId, ownerId is null ? null : new ZcrmEmailQuery(ZcrmEmailType.UserEmails, ownerId), ctx),
+                ct => GetSharingAsync(module, recordId, ctx, ct))
+            : Pages(module, recordId, query, ctx);
         // Bodies are read while the listing pages on, up to a window of e-mails ahead, each with its owner's id.
         // One e-mail that cannot be read is an ItemFailure in its place; the record's other e-mails still come.
         return Redacted(includeContent

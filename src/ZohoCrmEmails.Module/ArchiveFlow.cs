@@ -46,6 +46,9 @@ public abstract partial class ZcrmArchiveCmdletBase
 
         internal void Add() => _outstanding++;
 
+        /// <summary>A part of its listing failed (a mailbox that refused): not finished whole, whatever else comes.</summary>
+        internal void MarkUnfinished() => _unfinished = true;
+
         internal void End(bool unfinished)
         {
             _unfinished |= unfinished;
@@ -77,7 +80,8 @@ public abstract partial class ZcrmArchiveCmdletBase
         protected ArchiveFlow(ZcrmArchiveCmdletBase cmdlet)
         {
             Cmdlet = cmdlet;
-            _listings = new(cmdlet.Throttle, (r, _) => cmdlet._client.GetEmailPages(r.Record.Module, r.Record.RecordId, null, false, cmdlet._context),
+            _listings = new(cmdlet.Throttle,
+                (r, _) => cmdlet._client.GetEmailPages(r.Record.Module, r.Record.RecordId, null, false, cmdlet._context, cmdlet.AllMailboxes),
                 cmdlet.CancelToken)
             {
                 InputEnded = (r, error) => r.Record.End(error is not null),
@@ -156,7 +160,7 @@ public abstract partial class ZcrmArchiveCmdletBase
 
         private void DrainListings(IEnumerable<FanOutResult<(EmailArchiver Archiver, RecordTracker Record), ZcrmEmail>> results) =>
             Cmdlet.Drain(results, r => r.Record.RecordId, r => ErrorRecords.Describe(r.Record.Module, r.Record.RecordId),
-                (r, email) => AddEmail(r.Archiver, EmailRequest.Of(email), r.Record));
+                (r, email) => AddEmail(r.Archiver, EmailRequest.Of(email), r.Record), failed: r => r.Record.MarkUnfinished());
 
         private void DrainFinds(IEnumerable<FanOutResult<ArchiveItem, TFound>> results) =>
             Cmdlet.Drain(results, item => ErrorRecords.Target(item.Email), item => ErrorRecords.Describe(item.Email), Take);

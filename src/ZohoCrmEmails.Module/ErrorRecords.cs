@@ -36,6 +36,7 @@ public static class ErrorRecords
     {
         Models.ZcrmEmail { MessageId.Length: > 0 } e => (e.MessageId, Describe(e)),
         Models.ZcrmEmail e => (e, Describe(e)),
+        Engine.Paging.Mailbox m => (m, m.ToString()),
         _ => (subject, subject.ToString() ?? ""),
     };
 

@@ -24,6 +24,10 @@ public sealed class GetZcrmRecordEmailCommand : ZcrmRecordCmdletBase<ZcrmEmail>
     [Parameter]
     public SwitchParameter IncludeContent { get; set; }
 
+    /// <summary>Every mailbox you may see on the record: your own listing, then each user's who shares theirs with you.</summary>
+    [Parameter]
+    public SwitchParameter AllMailboxes { get; set; }
+
     /// <summary>Given (or bound from a piped e-mail): read those e-mails in full instead of listing.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [AllowEmptyString]
@@ -34,7 +38,7 @@ public sealed class GetZcrmRecordEmailCommand : ZcrmRecordCmdletBase<ZcrmEmail>
     private ZcrmEmailQuery? Query => Type is null && OwnerId is null ? null : new ZcrmEmailQuery(Type, OwnerId);
 
     protected override PageSource<RecordRequest, ZcrmEmail> CreateSource(ZcrmClient client, ZcrmCallContext context) =>
-        RecordPages.Emails(client, Query, IncludeContent, context);
+        RecordPages.Emails(client, Query, IncludeContent, context, AllMailboxes);
 
     protected override IEnumerable<RecordRequest> CurrentRequests() =>
         MessageId is { Length: > 0 } messageIds
@@ -46,6 +50,9 @@ public sealed class GetZcrmRecordEmailCommand : ZcrmRecordCmdletBase<ZcrmEmail>
         if (request.MessageId is not null && Type is not null)
             throw new ZcrmException(ZcrmErrorCodes.InvalidParameterCombination, ZcrmErrorKind.InvalidArgument,
                 "-MessageId reads one e-mail in full; -Type filters only the listing of a record's e-mails.");
+        if (AllMailboxes && (request.MessageId is not null || Type is not null || OwnerId is not null))
+            throw new ZcrmException(ZcrmErrorCodes.InvalidParameterCombination, ZcrmErrorKind.InvalidArgument,
+                "-AllMailboxes lists every mailbox of a record (yours, then each shared user's): -Type, -OwnerId and -MessageId name one view or one e-mail.");
     }
 
     // A failed read of one e-mail names that e-mail; a failed listing names the record.

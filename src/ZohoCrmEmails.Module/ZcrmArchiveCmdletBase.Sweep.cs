@@ -24,8 +24,8 @@ public abstract partial class ZcrmArchiveCmdletBase
         {
             ThrowTerminatingError(ErrorRecords.From(ex, Module, Module, Redact));
         }
-        // A sweep is one module, one criteria, one change time: each has a state of its own.
-        var key = $"{Module}|{ChangeTime}|{Criteria}";
+        // A sweep is one module, one criteria, one change time, one set of mailboxes: each has a state of its own.
+        var key = $"{Module}|{ChangeTime}|{Criteria}" + (AllMailboxes ? "|AllMailboxes" : "");
         SweepState state = null!;
         try
         {

@@ -78,6 +78,11 @@ public abstract partial class ZcrmArchiveCmdletBase : ZcrmDataCmdletBase
     [Parameter(ParameterSetName = AllSet)]
     public ZcrmChangeTime ChangeTime { get; set; } = ZcrmChangeTime.LastActivityTime;
 
+    /// <summary>With records (piped, or -All): every mailbox you may see on each, yours then each shared user's.</summary>
+    [Parameter(ParameterSetName = RecordSet)]
+    [Parameter(ParameterSetName = AllSet)]
+    public SwitchParameter AllMailboxes { get; set; }
+
     /// <summary>With -All: every record again, not only those changed (archived e-mails are still skipped without a request).</summary>
     [Parameter(ParameterSetName = AllSet)]
     public SwitchParameter Full { get; set; }

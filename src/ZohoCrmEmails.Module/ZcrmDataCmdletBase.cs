@@ -62,8 +62,9 @@ public abstract class ZcrmDataCmdletBase : ZcrmCmdletBase
     /// <paramref name="describe"/>), a failed item of an input as its own error naming that item, the trace flushed and the progress updated in between, also while the head is
     /// still pending. A stop ends it at once.
     /// </summary>
+    /// <param name="failed">Told of each failure reported (of the input, or of an item of it), after its error.</param>
     protected void Drain<TIn, TOut>(IEnumerable<FanOutResult<TIn, TOut>> results, Func<TIn, object> errorTarget, Func<TIn, string> describe,
-        Action<TIn, TOut> onItem)
+        Action<TIn, TOut> onItem, Action<TIn>? failed = null)
     {
         foreach (var result in Stoppable(results))
         {
@@ -74,6 +75,7 @@ public abstract class ZcrmDataCmdletBase : ZcrmCmdletBase
                 // An item's own failure names that item (an e-mail of the record); the input's names the input.
                 var (target, item) = result.Subject is { } subject ? ErrorRecords.Subject(subject) : (errorTarget(result.Input), describe(result.Input));
                 ReportError(error, target, item);
+                failed?.Invoke(result.Input);
             }
             else onItem(result.Input, result.Item!);
             ShowProgress(false);

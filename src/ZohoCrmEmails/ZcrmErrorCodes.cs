@@ -36,4 +36,5 @@ public static class ZcrmErrorCodes
     public const string InvalidField = "InvalidField";
     public const string RecordListIncomplete = "RecordListIncomplete";
     public const string SweepInProgress = "SweepInProgress";
+    public const string InvalidApiPath = "InvalidApiPath";
 }

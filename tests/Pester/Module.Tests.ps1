@@ -11,7 +11,7 @@ Describe 'The module' {
     It 'exports exactly its cmdlets, and nothing else' {
         $m = Get-Module ZohoCrmEmails
 
-        @($m.ExportedCmdlets.Keys | Sort-Object) | Should -Be @('Connect-Zcrm', 'Disconnect-Zcrm', 'Export-ZcrmEmail', 'Get-ZcrmConnection', 'Get-ZcrmEmailSharing', 'Get-ZcrmRecord', 'Get-ZcrmRecordEmail', 'Save-ZcrmEmailAttachment', 'Test-ZcrmArchive')
+        @($m.ExportedCmdlets.Keys | Sort-Object) | Should -Be @('Connect-Zcrm', 'Disconnect-Zcrm', 'Export-ZcrmEmail', 'Get-ZcrmConnection', 'Get-ZcrmEmailSharing', 'Get-ZcrmRecord', 'Get-ZcrmRecordEmail', 'Invoke-ZcrmRestMethod', 'Save-ZcrmEmailAttachment', 'Test-ZcrmArchive')
         $m.ExportedFunctions.Count | Should -Be 0
         $m.ExportedAliases.Count | Should -Be 0
         $m.ExportedVariables.Count | Should -Be 0
@@ -69,7 +69,7 @@ Describe 'The module' {
     }
 }
 
-Describe 'Help for <_>' -ForEach 'Connect-Zcrm', 'Disconnect-Zcrm', 'Get-ZcrmRecordEmail', 'Get-ZcrmEmailSharing', 'Save-ZcrmEmailAttachment', 'Export-ZcrmEmail', 'Test-ZcrmArchive', 'Get-ZcrmConnection', 'Get-ZcrmRecord' {
+Describe 'Help for <_>' -ForEach 'Connect-Zcrm', 'Disconnect-Zcrm', 'Get-ZcrmRecordEmail', 'Get-ZcrmEmailSharing', 'Save-ZcrmEmailAttachment', 'Export-ZcrmEmail', 'Test-ZcrmArchive', 'Get-ZcrmConnection', 'Get-ZcrmRecord', 'Invoke-ZcrmRestMethod' {
     BeforeAll {
         $help = Get-Help $_ -Full
         $common = [System.Management.Automation.PSCmdlet]::CommonParameters + [System.Management.Automation.PSCmdlet]::OptionalCommonParameters

@@ -4,7 +4,7 @@ namespace ZohoCrmEmails.Module.Tests;
 
 public sealed class ManifestAndHelpTests : PowerShellTest
 {
-    private static readonly string[] Cmdlets = ["Connect-Zcrm", "Disconnect-Zcrm", "Export-ZcrmEmail", "Get-ZcrmConnection", "Get-ZcrmEmailSharing", "Get-ZcrmRecord", "Get-ZcrmRecordEmail", "Save-ZcrmEmailAttachment", "Test-ZcrmArchive"];
+    private static readonly string[] Cmdlets = ["Connect-Zcrm", "Disconnect-Zcrm", "Export-ZcrmEmail", "Get-ZcrmConnection", "Get-ZcrmEmailSharing", "Get-ZcrmRecord", "Get-ZcrmRecordEmail", "Invoke-ZcrmRestMethod", "Save-ZcrmEmailAttachment", "Test-ZcrmArchive"];
 
     [Fact]
     public void The_manifest_exports_exactly_the_modules_cmdlets_and_nothing_else()
@@ -38,6 +38,7 @@ public sealed class ManifestAndHelpTests : PowerShellTest
     [InlineData("Export-ZcrmEmail")]
     [InlineData("Test-ZcrmArchive")]
     [InlineData("Get-ZcrmRecord")]
+    [InlineData("Invoke-ZcrmRestMethod")]
     [InlineData("Get-ZcrmConnection")]
     public void Get_Help_shows_synopsis_description_every_parameter_and_three_examples(string cmdlet)
     {

@@ -124,6 +124,23 @@ public static class SimData
 
     public const string DefaultOwnerId = "4150868000000225013";
 
+    /// <summary>Users who may share their mailboxes on a record, in the order the sharing details list them.</summary>
+    public static readonly (string Id, string Name, string Type)[] SharedUsers =
+        [("412463000001213019", "Will Grandon", "pop"), ("412463000000867017", "boyle", "imap"), ("412463000000867099", "Rosa Diaz", "imap")];
+
+    /// <summary>E-mail index of a shared user's own mailbox: user j's k-th e-mail is 1000 × (j + 1) + k.</summary>
+    public const int MailboxBase = 1000;
+
+    /// <summary>The owner of the e-mail at <paramref name="index"/>: a shared user's for their mailbox's e-mails, else <see cref="Owner"/>.</summary>
+    public static (string Id, string Name) OwnerOf(int index, SimulatorKnobs knobs) =>
+        index >= MailboxBase && index / MailboxBase - 1 < SharedUsers.Length
+            ? (SharedUsers[index / MailboxBase - 1].Id, SharedUsers[index / MailboxBase - 1].Name)
+            : Owner(index, knobs);
+
+    /// <summary>Whether <paramref name="index"/> is an e-mail the record has: its own, or a shared mailbox's.</summary>
+    public static bool Exists(int index, int count, SimulatorKnobs knobs) =>
+        index < count || (knobs.MailboxEmails is { } n && index >= MailboxBase && index / MailboxBase - 1 < SharedUsers.Length && index % MailboxBase < n);
+
     /// <summary>The name the one-e-mail call lists for an attachment (and the download must be asked with).</summary>
     public static string ListedName(SimAttachment attachment, SimulatorKnobs? knobs) => knobs?.UnnamedAttachments == true ? "" : attachment.Name;
 
@@ -132,9 +149,9 @@ public static class SimData
         knobs.SharedOwnerId is { } shared ? (shared, "Rosa Diaz") : (DefaultOwnerId, "Pat Boyle");
 
     public static void WriteEmail(Utf8JsonWriter w, string module, string recordId, int index, bool detail, bool threadIdAsNumber,
-        IReadOnlyList<SimAttachment>? attachments = null, long listedSizeExtra = 0, SimulatorKnobs? knobs = null)
+        IReadOnlyList<SimAttachment>? attachments = null, long listedSizeExtra = 0, SimulatorKnobs? knobs = null, (string Id, string Name)? listedOwner = null)
     {
-        var owner = Owner(index, knobs ?? new SimulatorKnobs());
+        var owner = listedOwner ?? OwnerOf(index, knobs ?? new SimulatorKnobs());
         var nullFlags = knobs?.NullFlags == true && !detail;
         var time = BaseTime.AddHours(-index);
         var statuses = StatusTypes(index);

@@ -208,6 +208,23 @@ public sealed class SimulatorKnobs
     public string BadMessageIdAs { get; set; } = "empty";
     /// <summary>The one-e-mail call answers 403 NO_PERMISSION for this message id (an e-mail the caller may not read).</summary>
     public string? RefuseDetailOf { get; set; }
+    // Every mailbox of a record: the users who share theirs (SimData.SharedUsers), their mailboxes' e-mails.
+
+    /// <summary>How many of <see cref="SimData.SharedUsers"/> the sharing details list (0 to 3); null: the usual two (three on the lead with sharing).</summary>
+    public int? SharedUsers { get; set; }
+    /// <summary>
+    /// When set, a shared user's mailbox (type=user_emails&amp;owner_id=that user) lists this many e-mails of the user's
+    /// own (owned by the user: their detail reads and downloads need the user's id); unset, user_emails is the usual filter.
+    /// </summary>
+    public int? MailboxEmails { get; set; }
+    /// <summary>With <see cref="MailboxEmails"/>: the record's first this many e-mails are in every shared mailbox too (the same message ids).</summary>
+    public int MailboxOverlap { get; set; }
+    /// <summary>This user's mailbox answers every listing with <see cref="MailboxRefusal"/> (persisting).</summary>
+    public string? RefuseMailboxOf { get; set; }
+    /// <summary>"CANNOT_PROCESS" (400, an IMAP sync in progress) or "NO_PERMISSION" (403).</summary>
+    public string MailboxRefusal { get; set; } = "CANNOT_PROCESS";
+    /// <summary>Users GET /crm/{v}/users lists, a page of per_page (default 200) at a time.</summary>
+    public int UserCount { get; set; } = 3;
     /// <summary>How the sharing call says "nothing shared": "array" (200 with an empty array) or "204"; null for the usual answer.</summary>
     public string? SharingEmpty { get; set; }
 

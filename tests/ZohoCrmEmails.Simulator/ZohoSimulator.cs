@@ -175,6 +175,7 @@ public sealed partial class ZohoSimulator : IAsyncDisposable
         var route = segments switch
         {
             ["crm", _, "coql"] => SimRoute.Coql,
+            ["crm", _, "users" or "org" or "__echo" or "__text"] => SimRoute.Other,
             ["crm", _, _] => SimRoute.Records,
             ["crm", _, _, "actions", "count"] => SimRoute.Count,
             ["crm", _, _, _, "Emails"] => SimRoute.List,
@@ -224,7 +225,8 @@ public sealed partial class ZohoSimulator : IAsyncDisposable
             await ErrorAsync(ctx, 429, "TOO_MANY_REQUESTS", "You have made too many requests at the same time").ConfigureAwait(false);
             return;
         }
-        if (route == SimRoute.Other || ctx.Request.Method != (route == SimRoute.Coql ? "POST" : "GET"))
+        var rest = route == SimRoute.Other && segments is ["crm", _, "users" or "org" or "__echo" or "__text"];
+        if (!rest && (route == SimRoute.Other || ctx.Request.Method != (route == SimRoute.Coql ? "POST" : "GET")))
         {
             await ErrorAsync(ctx, 404, "INVALID_URL_PATTERN", "Please check if the URL trying to access is a correct one").ConfigureAwait(false);
             return;
@@ -272,6 +274,11 @@ public sealed partial class ZohoSimulator : IAsyncDisposable
         if (route == SimRoute.Coql)
         {
             await CoqlAsync(ctx, knobs).ConfigureAwait(false);
+            return;
+        }
+        if (rest)
+        {
+            await RestAsync(ctx, knobs, segments[2]).ConfigureAwait(false);
             return;
         }
         var module = segments[2];
@@ -374,6 +381,28 @@ public sealed partial class ZohoSimulator : IAsyncDisposable
         var count = Records.EmailCount(module, recordId, knobs);
         // The e-mails of this record that pass the filter, as positions into the record's e-mails.
         var selected = type is null ? null : Enumerable.Range(0, count).Where(i => SimData.Matches(i, type)).ToArray();
+        (string Id, string Name)? mailboxOwner = null;
+        if (type == "user_emails" && owner is not null && knobs.MailboxEmails is { } mailboxEmails)
+        {
+            // A shared user's mailbox: the record's first e-mails (also in the caller's view), then the user's own.
+            var user = Array.FindIndex(SimData.SharedUsers, u => u.Id == owner);
+            if (user < 0)
+            {
+                await ErrorAsync(ctx, 400, "INVALID_DATA", "the owner id given seems to be invalid", ("param_name", "owner_id")).ConfigureAwait(false);
+                return;
+            }
+            if (owner == knobs.RefuseMailboxOf)
+            {
+                if (knobs.MailboxRefusal == "NO_PERMISSION")
+                    await ErrorAsync(ctx, 403, "NO_PERMISSION", "permission denied to read this user's mailbox").ConfigureAwait(false);
+                else
+                    await ErrorAsync(ctx, 400, "CANNOT_PROCESS", "the request cannot be processed",
+                        ("reason", "An IMAP sync is in progress for this mailbox. Please try after some time.")).ConfigureAwait(false);
+                return;
+            }
+            selected = [.. Enumerable.Range(0, Math.Min(knobs.MailboxOverlap, count)), .. Enumerable.Range(SimData.MailboxBase * (user + 1), mailboxEmails)];
+            mailboxOwner = (SimData.SharedUsers[user].Id, SimData.SharedUsers[user].Name);
+        }
         var total = selected?.Length ?? count;
         if (offset >= total)
         {
@@ -392,7 +421,7 @@ public sealed partial class ZohoSimulator : IAsyncDisposable
         {
             w.WriteStartArray(knobs.LegacyEnvelope ? "email_related_list" : "Emails");
             for (var i = offset; i < end; i++)
-                SimData.WriteEmail(w, module, recordId, selected?[i] ?? i, detail: false, threadAsNumber, knobs: knobs);
+                SimData.WriteEmail(w, module, recordId, selected?[i] ?? i, detail: false, threadAsNumber, knobs: knobs, listedOwner: mailboxOwner);
             w.WriteEndArray();
             w.WriteStartObject("info");
             w.WriteNumber("per_page", PageSize);
@@ -412,13 +441,13 @@ public sealed partial class ZohoSimulator : IAsyncDisposable
             return;
         }
         var index = SimData.IndexOf(module, recordId, messageId);
-        if (index is not { } i || i >= Records.EmailCount(module, recordId, knobs))
+        if (index is not { } i || !SimData.Exists(i, Records.EmailCount(module, recordId, knobs), knobs))
         {
             await ErrorAsync(ctx, 400, "INVALID_DATA", "the message id given seems to be invalid", ("param_name", "message_id")).ConfigureAwait(false);
             return;
         }
         // A shared user's e-mail is read with its owner's id (owner_id, or user_id as the docs name it); a wrong one is refused.
-        var owner = SimData.Owner(i, knobs).Id;
+        var owner = SimData.OwnerOf(i, knobs).Id;
         var given = ctx.Request.Query["owner_id"].FirstOrDefault() ?? ctx.Request.Query["user_id"].FirstOrDefault();
         if (given is not null && given != owner)
         {
@@ -465,9 +494,8 @@ public sealed partial class ZohoSimulator : IAsyncDisposable
                 w.WriteStringValue(t);
             w.WriteEndArray();
             w.WriteStartArray("share_from_users");
-            Shared(w, "412463000001213019", "Will Grandon", "pop");
-            Shared(w, "412463000000867017", "boyle", "imap");
-            if (recordId == SimRecords.LeadWithSharing) Shared(w, "412463000000867099", "Rosa Diaz", "imap");
+            var users = knobs.SharedUsers ?? (recordId == SimRecords.LeadWithSharing ? 3 : 2);
+            foreach (var (id, name, type) in SimData.SharedUsers.Take(users)) Shared(w, id, name, type);
             w.WriteEndArray();
             w.WriteEndObject();
             if (!knobs.SharingAsObject) w.WriteEndArray();
@@ -493,7 +521,7 @@ public sealed partial class ZohoSimulator : IAsyncDisposable
         var userId = ctx.Request.Query["user_id"].FirstOrDefault();
         var id = ctx.Request.Query["id"].FirstOrDefault();
         var index = SimData.IndexOf(module, recordId, messageId);
-        if (index is not { } i || i >= Records.EmailCount(module, recordId, knobs))
+        if (index is not { } i || !SimData.Exists(i, Records.EmailCount(module, recordId, knobs), knobs))
         {
             await ErrorAsync(ctx, 400, "INVALID_DATA", "the message id given seems to be invalid", ("param_name", "message_id")).ConfigureAwait(false);
             return;
@@ -505,7 +533,7 @@ public sealed partial class ZohoSimulator : IAsyncDisposable
             await ErrorAsync(ctx, 400, "MANDATORY_NOT_FOUND", "required field not found", ("param_name", mandatory)).ConfigureAwait(false);
             return;
         }
-        if (userId != SimData.Owner(i, knobs).Id)
+        if (userId != SimData.OwnerOf(i, knobs).Id)
         {
             await ErrorAsync(ctx, 400, "INVALID_DATA", "the user id given seems to be invalid", ("param_name", "user_id")).ConfigureAwait(false);
             return;

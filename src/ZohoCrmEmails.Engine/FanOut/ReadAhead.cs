@@ -47,6 +47,12 @@ internal static class ReadAhead
                 if (pages.TryDequeue(out var page))
                 {
                     current = page.Calls;
+                    if (page.Items is ItemFailure<TIn> listed)
+                    {
+                        // The listing's own failure of one item (a mailbox that refused): passed on in its place.
+                        yield return new ItemFailure<TOut>(listed.Error, listed.Subject);
+                        continue;   // its place in the window was given back when it was listed
+                    }
                     // In the listing's order: the items read, and in a failed item's place its failure (or, for a
                     // failure that is not the item's alone, the end, after the pages before it).
                     var done = new List<TOut>(page.Calls.Length);

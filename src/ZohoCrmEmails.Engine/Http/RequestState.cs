@@ -25,6 +25,11 @@ internal sealed class RequestState(HttpMethod method, string pathAndQuery, ZcrmC
 
     public static string LineOf(HttpMethod method, string pathAndQuery) => method.Method + " " + pathAndQuery;
     public ZcrmCallContext Context { get; } = context;
+    /// <summary>
+    /// False for a request that must not be sent twice once the server may have acted on it (a POST or PATCH through
+    /// Invoke-ZcrmRestMethod): it is retried only when it was surely not processed (a 429, a connection never made).
+    /// </summary>
+    public bool Idempotent { get; init; } = true;
     /// <summary>A JSON body to send (COQL's select_query); null for none.</summary>
     public byte[]? JsonBody { get; init; }
     /// <summary>Headers besides Authorization (If-Modified-Since), as sent; never a credential.</summary>

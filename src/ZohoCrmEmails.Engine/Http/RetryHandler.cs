@@ -50,6 +50,7 @@ internal sealed class RetryHandler(ZcrmRetryPolicy policy, TimeProvider time, Ci
                 TimeSpan delay;
                 if (error is not null)
                 {
+                    if (!state.Idempotent && !NeverReached(error)) throw error;
                     if (attempt >= maxAttempts || !PlanRetry(state, $"attempt {attempt + 1} of {maxAttempts}", null, error.Message, policy.Backoff(attempt), ref waited, out delay))
                         throw error;
                     attempt++;
@@ -67,6 +68,8 @@ internal sealed class RetryHandler(ZcrmRetryPolicy policy, TimeProvider time, Ci
                     var aboutConcurrency = ZohoLimits.IsConcurrencyRefusal(response) && !state.RefusedEverything && !(retryAfter > policy.MaxTotalDelay)
                         && maxAttempts > 1;   // no retries asked for: none
                     var (outcome, retryable) = aboutConcurrency ? (AttemptOutcome.Throttled, true) : Classify(response.StatusCode, code);
+                    // A request the server may have acted on is not sent again: only a refusal (429) is safe to retry.
+                    if (!state.Idempotent && response.StatusCode != HttpStatusCode.TooManyRequests) retryable = false;
                     breaker.Report(isProbe, outcome, code ?? ZohoErrors.CodeForStatus(status), ZohoErrors.KindFor(code ?? "", status), what, retryAfter, credits);
                     if (aboutConcurrency)
                     {
@@ -110,7 +113,7 @@ internal sealed class RetryHandler(ZcrmRetryPolicy policy, TimeProvider time, Ci
         }
         catch (ZcrmException ex) when (ex.IsTransient)
         {
-            var unreachable = ex.Details.TryGetValue("cause", out var cause) && cause is "refused" or "dns" or "tls" or "unreachable";
+            var unreachable = NeverReached(ex);
             breaker.Report(isProbe, unreachable ? AttemptOutcome.Unreachable : AttemptOutcome.Failed, ex.Code, ex.Kind, ex.Message, null, null);
             reported = true;
             return (null, ex);
@@ -120,6 +123,10 @@ internal sealed class RetryHandler(ZcrmRetryPolicy policy, TimeProvider time, Ci
             if (!reported) breaker.Report(isProbe, AttemptOutcome.Inconclusive, "", default, "", null, null);
         }
     }
+
+    // A connection that was never made (refused, unknown host, failed handshake): the server never saw the request.
+    private static bool NeverReached(ZcrmException ex) =>
+        ex.Details.TryGetValue("cause", out var cause) && cause is "refused" or "dns" or "tls" or "unreachable";
 
     private static HttpResponseMessage Keep(ref HttpResponseMessage? response)
     {

@@ -7,9 +7,15 @@ namespace ZohoCrmEmails.Engine.Paging;
 public static class RecordPages
 {
     /// <summary>A record's e-mails page by page, or, for a request with a message id, that one e-mail read in full.</summary>
-    public static PageSource<RecordRequest, ZcrmEmail> Emails(ZcrmClient client, ZcrmEmailQuery? query, bool includeContent, ZcrmCallContext context) =>
+    /// <param name="client">The connection.</param>
+    /// <param name="query">A type of e-mail or one shared user's mailbox; null for the caller's own view.</param>
+    /// <param name="includeContent">Each listed e-mail read in full.</param>
+    /// <param name="context">The caller's cap and trace.</param>
+    /// <param name="allMailboxes">Every mailbox the caller may see: its own listing, then each shared user's.</param>
+    public static PageSource<RecordRequest, ZcrmEmail> Emails(ZcrmClient client, ZcrmEmailQuery? query, bool includeContent, ZcrmCallContext context,
+        bool allMailboxes = false) =>
         (r, ct) => r.MessageId is null
-            ? client.GetEmailPages(r.Module, r.RecordId, query, includeContent, context)   // the fan-out passes ct to GetAsyncEnumerator
+            ? client.GetEmailPages(r.Module, r.RecordId, query, includeContent, context, allMailboxes)   // the fan-out passes ct to GetAsyncEnumerator
             : Pages.OneItem(() => client.GetEmailAsync(r.Module, r.RecordId, r.MessageId, query?.OwnerId, context, ct));
 
     public static PageSource<RecordRequest, ZcrmEmailSharing> Sharing(ZcrmClient client, ZcrmCallContext context) =>
