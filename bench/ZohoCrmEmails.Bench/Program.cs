@@ -1,19 +1,17 @@
 using System.Diagnostics;
 using System.Net.Http.Headers;
-using System.Net;
 using System.Runtime.InteropServices;
-using System.Text.Json;
 using System.Text;
+using System.Text.Json;
 using ZohoCrmEmails.Bench;
+using ZohoCrmEmails.Engine;
 using ZohoCrmEmails.Engine.Archive;
 using ZohoCrmEmails.Engine.FanOut;
 using ZohoCrmEmails.Engine.Http;
 using ZohoCrmEmails.Engine.Json;
 using ZohoCrmEmails.Engine.Paging;
-using ZohoCrmEmails.Engine;
 using ZohoCrmEmails.Models;
 using ZohoCrmEmails.Simulator;
-using ZohoCrmEmails;
 
 // The engine's own table: the four scenarios and the archive index's load against the standalone simulator over loopback, in one process, so the
 // engine is measured without pwsh. Numbers, not assertions: the tests assert behaviour; this reports how fast and

@@ -1,7 +1,5 @@
-using ZohoCrmEmails.Engine;
 using ZohoCrmEmails.Engine.Archive;
 using ZohoCrmEmails.Engine.FanOut;
-using ZohoCrmEmails.Engine.Paging;
 using ZohoCrmEmails.Models;
 
 namespace ZohoCrmEmails.Module;

@@ -1,6 +1,6 @@
 using System.Management.Automation;
-using ZohoCrmEmails.Engine.Http;
 using ZohoCrmEmails.Engine;
+using ZohoCrmEmails.Engine.Http;
 
 namespace ZohoCrmEmails.Module;
 

@@ -1,7 +1,5 @@
 using System.Management.Automation;
 using ZohoCrmEmails.Engine.Archive;
-using ZohoCrmEmails.Engine.FanOut;
-using ZohoCrmEmails.Models;
 
 namespace ZohoCrmEmails.Module;
 

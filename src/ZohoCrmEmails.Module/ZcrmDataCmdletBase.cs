@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Management.Automation;
-using ZohoCrmEmails.Engine.FanOut;
 using ZohoCrmEmails.Engine;
+using ZohoCrmEmails.Engine.FanOut;
 
 namespace ZohoCrmEmails.Module;
 

@@ -1,7 +1,7 @@
 using System.Management.Automation;
+using ZohoCrmEmails.Engine;
 using ZohoCrmEmails.Engine.FanOut;
 using ZohoCrmEmails.Engine.Paging;
-using ZohoCrmEmails.Engine;
 
 namespace ZohoCrmEmails.Module;
 

@@ -2,33 +2,6 @@
 # two jobs at once, checked afterwards.
 BeforeAll {
     . ([System.IO.Path]::Combine($PSScriptRoot, 'TestSetup.ps1'))
-    $pwsh = (Get-Process -Id $PID).Path
-    # A pwsh of its own running $Script with the module imported and connected (from the environment).
-    function Start-ArchiveProcess([string] $Script) {
-        $info = [System.Diagnostics.ProcessStartInfo]::new($pwsh)
-        foreach ($a in '-NoProfile', '-NonInteractive', '-Command', "Import-Module '$moduleManifest'; Connect-Zcrm -FromEnvironment; $Script") { $info.ArgumentList.Add($a) }
-        $info.UseShellExecute = $false
-        $info.RedirectStandardOutput = $true
-        $info.RedirectStandardError = $true
-        $info.Environment['ZCRM_CLIENT_ID'] = $sim.ClientId
-        $info.Environment['ZCRM_CLIENT_SECRET'] = [System.Net.NetworkCredential]::new('', $sim.ClientSecret).Password
-        $info.Environment['ZCRM_REFRESH_TOKEN'] = [System.Net.NetworkCredential]::new('', $sim.RefreshToken).Password
-        $info.Environment['ZCRM_ACCOUNTS_URL'] = $sim.BaseUri
-        $info.Environment['NO_COLOR'] = '1'
-        $p = [System.Diagnostics.Process]::Start($info)
-        $null = $p.StandardOutput.ReadToEndAsync()
-        $null = $p.StandardError.ReadToEndAsync()
-        $p
-    }
-    # Waits for a condition, polling, up to a deadline: never a fixed sleep.
-    function Wait-Until([scriptblock] $Condition, [int] $Seconds = 60, [string] $What) {
-        $deadline = [DateTime]::UtcNow.AddSeconds($Seconds)
-        while (-not (& $Condition)) {
-            if ([DateTime]::UtcNow -gt $deadline) { throw "Not within $Seconds s: $What" }
-            Start-Sleep -Milliseconds 50
-        }
-    }
-    function Get-IndexRow([string] $Dir) { Import-Csv (Join-Path $Dir 'zcrm-index.csv') }
 }
 
 AfterAll {
@@ -125,7 +98,7 @@ Describe 'The archive run every night' {
 
     It 'is finished by the next run after a kill mid-download, with nothing left over' {
         Set-ZcrmSimulatorKnob $sim @{ largeAttachmentBytes = 40MB; downloadBytesPerSecond = 4MB }
-        $job = Start-ArchiveProcess "Get-ZcrmRecordEmail Deals $deal | Select-Object -First 1 | Save-ZcrmEmailAttachment -Path '$dir'"
+        $job = Start-ModuleProcess "Get-ZcrmRecordEmail Deals $deal | Select-Object -First 1 | Save-ZcrmEmailAttachment -Path '$dir'"
         try {
             Wait-Until -What 'a partial download of at least 1 MB' {
                 @(Get-ChildItem $dir -Force -Filter '*.zcrm-partial' -ErrorAction SilentlyContinue | Where-Object Length -GT 1MB).Count -gt 0
@@ -148,7 +121,7 @@ Describe 'The archive run every night' {
 
     It 'keeps the index whole when two processes archive into one folder at once' {
         Set-ZcrmSimulatorKnob $sim @{ latencyMs = 5 }
-        $jobs = 1..2 | ForEach-Object { Start-ArchiveProcess "Get-ZcrmRecordEmail Deals $deal | Export-ZcrmEmail -Path '$dir' -NoAttachments | Out-Null" }
+        $jobs = 1..2 | ForEach-Object { Start-ModuleProcess "Get-ZcrmRecordEmail Deals $deal | Export-ZcrmEmail -Path '$dir' -NoAttachments | Out-Null" }
         foreach ($job in $jobs) { $job.WaitForExit(120000) | Should -BeTrue; $job.ExitCode | Should -Be 0 }
 
         $rows = @(Get-IndexRow $dir)

@@ -2,33 +2,6 @@
 # sweep of a module that a scheduled task runs night after night.
 BeforeAll {
     . ([System.IO.Path]::Combine($PSScriptRoot, 'TestSetup.ps1'))
-    $pwsh = (Get-Process -Id $PID).Path
-    # A pwsh of its own running $Script with the module imported and connected (from the environment).
-    function Start-SweepProcess([string] $Script, [switch] $KeepOutput) {
-        $info = [System.Diagnostics.ProcessStartInfo]::new($pwsh)
-        foreach ($a in '-NoProfile', '-NonInteractive', '-Command', "Import-Module '$moduleManifest'; Connect-Zcrm -FromEnvironment; $Script") { $info.ArgumentList.Add($a) }
-        $info.UseShellExecute = $false
-        $info.RedirectStandardOutput = $true
-        $info.RedirectStandardError = $true
-        $info.Environment['ZCRM_CLIENT_ID'] = $sim.ClientId
-        $info.Environment['ZCRM_CLIENT_SECRET'] = [System.Net.NetworkCredential]::new('', $sim.ClientSecret).Password
-        $info.Environment['ZCRM_REFRESH_TOKEN'] = [System.Net.NetworkCredential]::new('', $sim.RefreshToken).Password
-        $info.Environment['ZCRM_ACCOUNTS_URL'] = $sim.BaseUri
-        $info.Environment['NO_COLOR'] = '1'
-        $info.Environment['COLUMNS'] = '400'
-        $p = [System.Diagnostics.Process]::Start($info)
-        if (-not $KeepOutput) { $null = $p.StandardOutput.ReadToEndAsync() }
-        $null = $p.StandardError.ReadToEndAsync()
-        $p
-    }
-    function Wait-Until([scriptblock] $Condition, [int] $Seconds = 60, [string] $What) {
-        $deadline = [DateTime]::UtcNow.AddSeconds($Seconds)
-        while (-not (& $Condition)) {
-            if ([DateTime]::UtcNow -gt $deadline) { throw "Not within $Seconds s: $What" }
-            Start-Sleep -Milliseconds 50
-        }
-    }
-    function Get-IndexRow([string] $Dir) { Import-Csv (Join-Path $Dir 'zcrm-index.csv') }
     # What a sweep of Deals should have archived: every e-mail of every listed record, once.
     function Get-ExpectedEmail([int] $Records, [int] $Max) {
         $n = 0
@@ -239,7 +212,7 @@ Describe 'A sweep of a whole module, night after night' {
 
     It 'is finished by the next run after a kill, every e-mail archived once' {
         Set-ZcrmSimulatorKnob $sim @{ recordCount = 90; recordEmailsMax = 9; latencyMs = 10 }
-        $job = Start-SweepProcess "Export-ZcrmEmail -Module Deals -All -Path '$dir' -NoAttachments -ThrottleLimit 2 | Out-Null"
+        $job = Start-ModuleProcess "Export-ZcrmEmail -Module Deals -All -Path '$dir' -NoAttachments -ThrottleLimit 2 | Out-Null"
         try {
             Wait-Until -What 'a third of the e-mails read' { (Get-ZcrmSimulatorStat $sim).detailRequests -ge ($expected / 3) }
         }
@@ -264,7 +237,7 @@ Describe 'A sweep of a whole module, night after night' {
 
     It 'says with -WhatIf what it would list and cost, with the count as its only request' {
         # What-if text goes to the host, not a stream: a pwsh of its own prints it.
-        $job = Start-SweepProcess "Save-ZcrmEmailAttachment -Module Deals -All -Path '$dir' -WhatIf" -KeepOutput
+        $job = Start-ModuleProcess "Save-ZcrmEmailAttachment -Module Deals -All -Path '$dir' -WhatIf" -KeepOutput
         $read = $job.StandardOutput.ReadToEndAsync()
         $read.Wait(60000) | Should -BeTrue
         $text = $read.Result
@@ -289,7 +262,7 @@ Describe 'A sweep of a whole module, night after night' {
 
     It 'refuses a second sweep of the module into the folder while one runs' {
         Set-ZcrmSimulatorKnob $sim @{ recordCount = 90; recordEmailsMax = 9; latencyMs = 20 }
-        $job = Start-SweepProcess "Export-ZcrmEmail -Module Deals -All -Path '$dir' -NoAttachments -ThrottleLimit 1 | Out-Null"
+        $job = Start-ModuleProcess "Export-ZcrmEmail -Module Deals -All -Path '$dir' -NoAttachments -ThrottleLimit 1 | Out-Null"
         try {
             Wait-Until -What 'the first sweep under way' { (Get-ZcrmSimulatorStat $sim).detailRequests -ge 1 }
             $second = Invoke-Captured { try { Export-ZcrmEmail -Module Deals -All -Path $dir -NoAttachments } catch { $_ } }

@@ -94,3 +94,35 @@ function Get-ArchiveFile([string] $Path) {
     if (-not (Test-Path $Path)) { return }
     Get-ChildItem $Path -Force -File -Recurse | Where-Object Name -NotIn 'zcrm-index.csv', 'zcrm-index.lock'
 }
+
+# A pwsh of its own running $Script with the module imported and connected (from the environment): a nightly job as a
+# scheduler starts it, to be killed mid-run. -KeepOutput leaves standard output for the caller to read.
+function Start-ModuleProcess([string] $Script, [switch] $KeepOutput) {
+    $info = [System.Diagnostics.ProcessStartInfo]::new((Get-Process -Id $PID).Path)
+    foreach ($a in '-NoProfile', '-NonInteractive', '-Command', "Import-Module '$moduleManifest'; Connect-Zcrm -FromEnvironment; $Script") { $info.ArgumentList.Add($a) }
+    $info.UseShellExecute = $false
+    $info.RedirectStandardOutput = $true
+    $info.RedirectStandardError = $true
+    $info.Environment['ZCRM_CLIENT_ID'] = $sim.ClientId
+    $info.Environment['ZCRM_CLIENT_SECRET'] = [System.Net.NetworkCredential]::new('', $sim.ClientSecret).Password
+    $info.Environment['ZCRM_REFRESH_TOKEN'] = [System.Net.NetworkCredential]::new('', $sim.RefreshToken).Password
+    $info.Environment['ZCRM_ACCOUNTS_URL'] = $sim.BaseUri
+    $info.Environment['NO_COLOR'] = '1'
+    $info.Environment['COLUMNS'] = '400'
+    $p = [System.Diagnostics.Process]::Start($info)
+    if (-not $KeepOutput) { $null = $p.StandardOutput.ReadToEndAsync() }
+    $null = $p.StandardError.ReadToEndAsync()
+    $p
+}
+
+# Waits for a condition, polling, up to a deadline: never a fixed sleep.
+function Wait-Until([scriptblock] $Condition, [int] $Seconds = 60, [string] $What) {
+    $deadline = [DateTime]::UtcNow.AddSeconds($Seconds)
+    while (-not (& $Condition)) {
+        if ([DateTime]::UtcNow -gt $deadline) { throw "Not within $Seconds s: $What" }
+        Start-Sleep -Milliseconds 50
+    }
+}
+
+# The rows of an archive folder's index.
+function Get-IndexRow([string] $Dir) { Import-Csv (Join-Path $Dir 'zcrm-index.csv') }

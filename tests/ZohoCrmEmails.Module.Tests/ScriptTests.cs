@@ -1,5 +1,4 @@
 using System.Management.Automation.Language;
-using System.Management.Automation;
 
 namespace ZohoCrmEmails.Module.Tests;
 

@@ -62,9 +62,14 @@ public sealed class SimCoql
         }
         return new SimCoql
         {
-            Fields = fields, Module = m.Groups["module"].Value, Where = where, Criteria = criteria, OrderBy = order,
+            Fields = fields,
+            Module = m.Groups["module"].Value,
+            Where = where,
+            Criteria = criteria,
+            OrderBy = order,
             Descending = m.Groups["dir"].Success && m.Groups["dir"].Value.Equals("desc", StringComparison.OrdinalIgnoreCase),
-            Offset = offset, Limit = limit,
+            Offset = offset,
+            Limit = limit,
         };
     }
 

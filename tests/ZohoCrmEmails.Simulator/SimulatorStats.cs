@@ -134,8 +134,18 @@ public sealed class SimulatorStats
 
     public object Snapshot() => new
     {
-        tokenRequests = TokenRequests, listRequests = ListRequests, detailRequests = DetailRequests,
-        sharingRequests = SharingRequests, downloadRequests = DownloadRequests, recordRequests = RecordRequests, countRequests = CountRequests, coqlRequests = CoqlRequests, refusedRequests = RefusedRequests, crmRequests = CrmRequests, totalRequests = TotalRequests, peakInFlight = PeakInFlight,
+        tokenRequests = TokenRequests,
+        listRequests = ListRequests,
+        detailRequests = DetailRequests,
+        sharingRequests = SharingRequests,
+        downloadRequests = DownloadRequests,
+        recordRequests = RecordRequests,
+        countRequests = CountRequests,
+        coqlRequests = CoqlRequests,
+        refusedRequests = RefusedRequests,
+        crmRequests = CrmRequests,
+        totalRequests = TotalRequests,
+        peakInFlight = PeakInFlight,
     };
 }
 

@@ -1,6 +1,6 @@
 using MimeKit;
-using ZohoCrmEmails.Engine.Archive;
 using ZohoCrmEmails.Engine;
+using ZohoCrmEmails.Engine.Archive;
 using ZohoCrmEmails.Models;
 using ZohoCrmEmails.Simulator;
 
@@ -329,9 +329,14 @@ public sealed class ArchiveTests : SimulatorTest, IDisposable
     {
         var email = new ZcrmEmail
         {
-            Module = "Deals", RecordId = "1", MessageId = "<abc.1@mail.example.com>", Subject = "Angebot für Müller – 報告\r\nBcc: x@evil.example",
-            From = new ZcrmEmailAddress { Name = "Zoë Ünal", Email = "zoe@x.example" }, Time = new DateTimeOffset(2024, 5, 9, 12, 33, 12, TimeSpan.FromHours(5.5)),
-            Content = "Grüße\nzweite Zeile", MailFormat = "text",
+            Module = "Deals",
+            RecordId = "1",
+            MessageId = "<abc.1@mail.example.com>",
+            Subject = "Angebot für Müller – 報告\r\nBcc: x@evil.example",
+            From = new ZcrmEmailAddress { Name = "Zoë Ünal", Email = "zoe@x.example" },
+            Time = new DateTimeOffset(2024, 5, 9, 12, 33, 12, TimeSpan.FromHours(5.5)),
+            Content = "Grüße\nzweite Zeile",
+            MailFormat = "text",
         };
         await using var output = new MemoryStream();
         await EmlWriter.WriteAsync(email, [], output, default);

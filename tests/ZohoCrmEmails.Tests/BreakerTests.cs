@@ -1,8 +1,8 @@
-using System.Net.Sockets;
 using System.Net;
+using System.Net.Sockets;
+using ZohoCrmEmails.Engine;
 using ZohoCrmEmails.Engine.FanOut;
 using ZohoCrmEmails.Engine.Paging;
-using ZohoCrmEmails.Engine;
 using ZohoCrmEmails.Models;
 using ZohoCrmEmails.Simulator;
 

@@ -1,5 +1,5 @@
-using ZohoCrmEmails.Engine.Http;
 using ZohoCrmEmails.Engine;
+using ZohoCrmEmails.Engine.Http;
 using ZohoCrmEmails.Simulator;
 
 namespace ZohoCrmEmails.Tests;

@@ -152,7 +152,7 @@ public sealed class FanOutPropertyTests
             }
             if (w.FailsAtPage is { } f && f >= w.PageSizes.Length)
                 yield return (w.Input, default, true);
-            next: ;
+        next:;
         }
     }
 

@@ -1,6 +1,6 @@
+using ZohoCrmEmails.Engine;
 using ZohoCrmEmails.Engine.FanOut;
 using ZohoCrmEmails.Engine.Paging;
-using ZohoCrmEmails.Engine;
 using ZohoCrmEmails.Models;
 using ZohoCrmEmails.Simulator;
 

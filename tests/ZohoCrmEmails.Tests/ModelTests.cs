@@ -1,4 +1,3 @@
-using System.Text.Json;
 using ZohoCrmEmails.Simulator;
 
 namespace ZohoCrmEmails.Tests;

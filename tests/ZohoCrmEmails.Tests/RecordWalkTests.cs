@@ -1,4 +1,3 @@
-using System.Globalization;
 using ZohoCrmEmails.Engine;
 using ZohoCrmEmails.Models;
 using ZohoCrmEmails.Simulator;
@@ -210,7 +209,9 @@ public sealed class RecordWalkTests : SimulatorTest
         var c = Connect();
         var ex = Assert.Throws<ZcrmException>(() => c.GetRecordPages(new ZcrmRecordQuery(module)
         {
-            CustomViewId = cvid, Criteria = criteria, Fields = field is null ? [] : [field],
+            CustomViewId = cvid,
+            Criteria = criteria,
+            Fields = field is null ? [] : [field],
         }));
         Assert.Equal(errorId, ex.ErrorId);
         Assert.Equal(0, Sim.Stats.CrmRequests);

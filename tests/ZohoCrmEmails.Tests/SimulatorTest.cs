@@ -20,7 +20,10 @@ public abstract class SimulatorTest : IAsyncLifetime
     /// <summary>Fast retries, so fault tests take milliseconds; everything else as a user would have it.</summary>
     protected static readonly ZcrmRetryPolicy FastRetry = new()
     {
-        MaxAttempts = 4, BaseDelay = TimeSpan.FromMilliseconds(1), MaxDelay = TimeSpan.FromMilliseconds(10), MaxTotalDelay = TimeSpan.FromSeconds(5),
+        MaxAttempts = 4,
+        BaseDelay = TimeSpan.FromMilliseconds(1),
+        MaxDelay = TimeSpan.FromMilliseconds(10),
+        MaxTotalDelay = TimeSpan.FromSeconds(5),
     };
 
     protected ZcrmConnectionOptions Options(Func<ZcrmConnectionOptions, ZcrmConnectionOptions>? change = null)

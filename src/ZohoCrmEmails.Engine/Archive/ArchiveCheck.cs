@@ -35,8 +35,17 @@ public static class ArchiveCheck
 
     private static ZcrmArchiveProblem Problem(ArchiveEntry row, string path, string status, string? actual, long? length) => new()
     {
-        Name = row.Name, Path = path, Status = status, ExpectedSha256 = row.Sha256, ActualSha256 = actual, ExpectedLength = row.Length,
-        ActualLength = length, Module = row.Module, RecordId = row.RecordId, MessageId = row.MessageId, AttachmentId = row.AttachmentId,
+        Name = row.Name,
+        Path = path,
+        Status = status,
+        ExpectedSha256 = row.Sha256,
+        ActualSha256 = actual,
+        ExpectedLength = row.Length,
+        ActualLength = length,
+        Module = row.Module,
+        RecordId = row.RecordId,
+        MessageId = row.MessageId,
+        AttachmentId = row.AttachmentId,
         ArchivedAt = row.ArchivedAt,
     };
 

@@ -1,7 +1,3 @@
-using System.Text;
-using MimeKit;
-using ZohoCrmEmails.Models;
-
 namespace ZohoCrmEmails.Engine.Archive;
 
 /// <summary>An attachment of an e-mail being written: its name as sent, its type, and its bytes (read from the start).</summary>

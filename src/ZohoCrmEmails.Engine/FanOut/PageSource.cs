@@ -1,6 +1,3 @@
-using System.Collections.Concurrent;
-using System.Diagnostics.CodeAnalysis;
-
 namespace ZohoCrmEmails.Engine.FanOut;
 
 /// <summary>The pages of one input's work, fetched lazily: a page is requested when the enumerator is advanced to it.</summary>

@@ -1,6 +1,6 @@
 using System.Diagnostics;
-using System.Net.Http.Headers;
 using System.Net;
+using System.Net.Http.Headers;
 
 namespace ZohoCrmEmails.Engine.Http;
 

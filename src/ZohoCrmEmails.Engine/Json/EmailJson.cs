@@ -1,6 +1,4 @@
-using System.Buffers.Text;
 using System.Text.Json;
-using System.Text;
 using ZohoCrmEmails.Models;
 using static ZohoCrmEmails.Engine.Json.ZohoJsonReader;
 

@@ -1,6 +1,5 @@
-using System.Text.Json.Serialization;
 using System.Text.Json;
-using ZohoCrmEmails.Models;
+using System.Text.Json.Serialization;
 
 namespace ZohoCrmEmails.Engine.Json;
 

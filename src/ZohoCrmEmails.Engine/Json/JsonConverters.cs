@@ -1,7 +1,7 @@
-using System.Buffers.Text;
 using System.Buffers;
-using System.Text.Json.Serialization;
+using System.Buffers.Text;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 
 namespace ZohoCrmEmails.Engine.Json;
 

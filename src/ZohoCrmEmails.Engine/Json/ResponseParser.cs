@@ -1,5 +1,5 @@
-using System.Text.Json.Serialization.Metadata;
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using ZohoCrmEmails.Engine.Http;
 using ZohoCrmEmails.Models;
 

@@ -1,5 +1,3 @@
-using System.Text.Json;
-
 namespace ZohoCrmEmails.Models;
 
 public sealed class ZcrmAttachment

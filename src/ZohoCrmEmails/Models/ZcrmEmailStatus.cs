@@ -1,5 +1,3 @@
-using System.Text.Json;
-
 namespace ZohoCrmEmails.Models;
 
 /// <summary>One status of an e-mail; an e-mail can carry several (sent and opened, say).</summary>
