@@ -129,7 +129,7 @@ public static class InputValidator
         if (query.Criteria is { } criteria)
         {
             if (string.IsNullOrWhiteSpace(criteria))
-                throw Invalid(ZcrmErrorCodes.InvalidCriteria, "The criteria is empty: give a COQL where clause such as \"Stage = 'Closed Won'\", or leave -Criteria out.");
+                throw Invalid(ZcrmErrorCodes.InvalidCriteria, "The criteria is empty: give a COQL where clause such as \"Stage = 'Closed Won'\", or none.");
             if (criteria.Length > MaxCriteriaLength || criteria.Any(char.IsControl))
                 throw Invalid(ZcrmErrorCodes.InvalidCriteria, $"The criteria holds control characters or is longer than {MaxCriteriaLength} characters.");
         }

@@ -149,7 +149,7 @@ public sealed partial class ZcrmClient : IZcrmConnectionState, IDisposable
             using var response = await _api.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct).ConfigureAwait(false);
             // 304 answers If-Modified-Since: nothing modified, which the call reads as empty.
             if (!response.IsSuccessStatusCode && !(response.StatusCode == HttpStatusCode.NotModified && state.AcceptsNotModified))
-                throw ZohoErrors.FromResponse(response, state.RequestLine);
+                throw ZohoErrors.FromResponse(response, state);
             var (result, count) = read(response, BufferedBody.Of(response), state.RequestLine);
             items = count;
             return result;

@@ -67,12 +67,32 @@ public static class ErrorRecords
         _ => ErrorCategory.NotSpecified,
     };
 
-    /// <summary>Zoho's codes take their advice from <see cref="ZohoCodes"/>; the module's own codes from here.</summary>
-    internal static string RecommendedAction(ZcrmException e) => ZohoCodes.Find(e.Code)?.Advice ?? e.Code switch
+    private const string ReconnectAdvice = "Run Connect-Zcrm again with a valid client id, client secret and refresh token.";
+    private const string ModuleAdvice = "Use a module API name such as Leads, Contacts, Accounts or Deals (letters, digits and underscores only).";
+
+    /// <summary>
+    /// What to type about an error: the engine says what happened; only the module knows the cmdlets and their
+    /// parameters. Zoho's codes and the module's own, one table.
+    /// </summary>
+    internal static string RecommendedAction(ZcrmException e) => e.Code switch
     {
-        ZcrmErrorCodes.AuthenticationFailed => ZohoCodes.ReconnectAdvice,
+        ZohoCodes.InvalidToken or ZohoCodes.InvalidOAuthToken or ZohoCodes.AuthenticationFailure or ZcrmErrorCodes.AuthenticationFailed => ReconnectAdvice,
+        ZohoCodes.OAuthScopeMismatch => "Create a refresh token with the scopes the message names (besides those you use already), then run Connect-Zcrm again.",
+        ZohoCodes.NoPermission => "Ask a Zoho CRM administrator for permission to read this record's e-mails, or skip the record.",
+        ZohoCodes.TooManyRequests => "Wait for API credits or concurrency to free up (Zoho's credits are per rolling 24 hours), lower -ThrottleLimit " +
+            "or Connect-Zcrm -MaxConcurrentRequests, and run again later; a re-run reads only what failed.",
+        ZohoCodes.InvalidUrlPattern => "Check the module and record id.",
+        ZohoCodes.InternalError => "Zoho CRM is failing: check Zoho's status, then run the command again later.",
+        ZohoCodes.CannotProcess => "Zoho says this is mostly temporary (a mailbox sync, the e-mail search briefly unavailable): run again later.",
+        ZohoCodes.InvalidModule or ZcrmErrorCodes.InvalidModule => ModuleAdvice,
+        "SYNTAX_ERROR" or "INVALID_QUERY" or "LIMIT_EXCEEDED" => "Correct the clause the message names in -Criteria (COQL: at most 25 conditions, 'text' in single quotes).",
         ZcrmErrorCodes.CreditReserveReached => "Run again when the org's credits have recovered (they are counted over a rolling 24 hours), or lower Connect-Zcrm -ApiCreditReserve.",
-        ZcrmErrorCodes.InvalidModule => ZohoCodes.ModuleAdvice,
+        ZcrmErrorCodes.InvalidCustomViewId => "Pass the custom view's id, the digits in its URL in Zoho CRM.",
+        ZcrmErrorCodes.InvalidCriteria => "Give -Criteria a COQL where clause such as \"Stage = 'Closed Won'\", or leave it out.",
+        ZcrmErrorCodes.InvalidField => "Pass -Fields as API names (Setup > Developer Space > APIs > API names), at most 48.",
+        ZcrmErrorCodes.RecordListIncomplete => "Narrow the records with -Criteria (COQL walks past every cap by id), or go on from the last id the message names.",
+        ZcrmErrorCodes.SweepInProgress => "Let the other run finish (or stop it); a run killed leaves no lock behind.",
+        ZcrmErrorCodes.InvalidApiPath => "Give -Path as a path of Zoho CRM's API starting with /crm/, such as /crm/v8/users?type=ActiveUsers.",
         ZcrmErrorCodes.InvalidRecordId => "Pass the record id as a string of digits, as Zoho CRM shows it.",
         ZcrmErrorCodes.InvalidMessageId => "Pass the message id from a listed e-mail's MessageId property.",
         ZcrmErrorCodes.InvalidAttachmentId => "Pass the attachment id from an e-mail's Attachments property (Get-ZcrmRecordEmail -MessageId).",

@@ -100,7 +100,8 @@ Describe 'The day''s API credits' {
         $stats.refusedRequests | Should -Be 0
         $run.Errors.Count | Should -Be 1                  # terminating: the command ends
         $run.Errors[0].FullyQualifiedErrorId | Should -Be 'Zcrm.CreditReserveReached,ZohoCrmEmails.Module.GetZcrmRecordEmailCommand'
-        $run.Errors[0].Exception.Message | Should -Match 'reports \d+ API credits left today, at or below the reserve of 40'
+        $run.Errors[0].Exception.Message | Should -Match "reports \d+ API credits left today, at or below the connection's reserve of 40"
+        $run.Errors[0].ErrorDetails.RecommendedAction | Should -BeLike '*Connect-Zcrm -ApiCreditReserve*'
         $run.Output.Count | Should -BeGreaterOrEqual 300
     }
 

@@ -22,7 +22,7 @@ internal sealed class AuthHandler(TokenProvider tokens, ZcrmEndpoints endpoints)
         if (response.StatusCode != HttpStatusCode.Unauthorized || state.RenewedAfterRefusal)
             return response;
 
-        var code = ZohoErrors.Code(response);
+        var code = ZohoErrors.Code(state);
         if (ZohoCodes.Find(code)?.RenewsToken != true)
             return response;
         if (!tokens.CanRenew)

@@ -231,8 +231,8 @@ internal sealed class CircuitBreaker : IDisposable
 
     private ZcrmException ReserveReached(string request) =>
         new(ZcrmErrorCodes.CreditReserveReached, ZcrmErrorKind.LimitsExceeded,
-            $"Zoho CRM reports {CreditsRemaining} API credits left today, at or below the reserve of {_creditReserve} set with " +
-            "Connect-Zcrm -ApiCreditReserve: this connection sends no more requests, so the credits left stay for the org's other work.",
+            $"Zoho CRM reports {CreditsRemaining} API credits left today, at or below the connection's reserve of {_creditReserve}: " +
+            "this connection sends no more requests, so the credits left stay for the org's other work.",
             null, request, new Dictionary<string, string> { ["creditsRemaining"] = $"{CreditsRemaining}", ["reserve"] = $"{_creditReserve}" });
 
     /// <summary>Wakes every waiter; they then find the breaker disposed.</summary>

@@ -1,3 +1,5 @@
+using ZohoCrmEmails.Engine.Json;
+
 namespace ZohoCrmEmails.Engine.Http;
 
 /// <summary>
@@ -48,6 +50,8 @@ internal sealed class RequestState(HttpMethod method, string pathAndQuery, ZcrmC
     /// others like it: the server refuses everything, and the connection's breaker takes over.
     /// </summary>
     public bool RefusedEverything { get; set; }
+    /// <summary>The last attempt's error body as Zoho wrote it (read once, on the wire); null after a success or for a body not Zoho's.</summary>
+    public ErrorEnvelope? Error { get; set; }
     /// <summary>Set once the token was renewed after a 401 for this request: a second refusal stands.</summary>
     public bool RenewedAfterRefusal { get; set; }
     /// <summary>The attempts made, for the caller's trace sink; only kept when there is one.</summary>

@@ -62,7 +62,7 @@ internal sealed class RetryHandler(ZcrmRetryPolicy policy, TimeProvider time, Ci
                     if (credits is { } c) state.Context.Trace?.OnApiCreditsRemaining(c);
                     var retryAfter = ZohoLimits.RetryAfter(response!, time);
                     var status = (int)response!.StatusCode;
-                    var code = status >= 400 ? ZohoErrors.Code(response) : null;
+                    var code = status >= 400 ? ZohoErrors.Code(state) : null;
                     var what = $"HTTP {status}{(code is null ? "" : " " + code)}";
                     // A Retry-After longer than any request would wait is the breaker's, whatever the 429 is about.
                     var aboutConcurrency = ZohoLimits.IsConcurrencyRefusal(response) && !state.RefusedEverything && !(retryAfter > policy.MaxTotalDelay)

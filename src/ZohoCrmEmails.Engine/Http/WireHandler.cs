@@ -19,6 +19,7 @@ internal sealed class WireHandler(TimeSpan timeout, long maxResponseBytes, Reque
     {
         var state = RequestState.Of(request);
         state.Attempt++;
+        state.Error = null;
         cancellationToken.ThrowIfCancellationRequested();
         using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         attempt.CancelAfter(timeout);
@@ -47,6 +48,8 @@ internal sealed class WireHandler(TimeSpan timeout, long maxResponseBytes, Reque
                 CopyHeaders(response.Content.Headers, body.Headers);
                 response.Content.Dispose();
                 response.Content = body;
+                // Zoho's error body, read here once: the auth and retry handlers and the caller's error all look at it.
+                if (!response.IsSuccessStatusCode) state.Error = ZohoErrors.Read(body);
             }
             Record(state, request, response, started, null, items);
             return response;
@@ -107,14 +110,14 @@ internal sealed class WireHandler(TimeSpan timeout, long maxResponseBytes, Reque
                 case System.Net.Sockets.SocketError.ConnectionRefused:
                     return ("refused", $"The connection to {server} was refused: nothing listens there, or a firewall refuses it.");
                 case System.Net.Sockets.SocketError.HostNotFound or System.Net.Sockets.SocketError.TryAgain or System.Net.Sockets.SocketError.NoData:
-                    return ("dns", $"The host name {request.RequestUri?.Host} could not be resolved (DNS): check the data centre, -AccountsUrl or -ApiDomain, and the network.");
+                    return ("dns", $"The host name {request.RequestUri?.Host} could not be resolved (DNS): check the data centre, the accounts URL and API domain given, and the network.");
                 case System.Net.Sockets.SocketError.NetworkUnreachable or System.Net.Sockets.SocketError.HostUnreachable or System.Net.Sockets.SocketError.TimedOut:
                     return ("unreachable", $"{server} cannot be reached from this machine ({socket.SocketErrorCode}): check the network and any proxy.");
             }
             switch (http.HttpRequestError)
             {
                 case HttpRequestError.NameResolutionError:
-                    return ("dns", $"The host name {request.RequestUri?.Host} could not be resolved (DNS): check the data centre, -AccountsUrl or -ApiDomain, and the network.");
+                    return ("dns", $"The host name {request.RequestUri?.Host} could not be resolved (DNS): check the data centre, the accounts URL and API domain given, and the network.");
                 case HttpRequestError.SecureConnectionError:
                     return ("tls", $"The TLS handshake with {server} failed: {Describe(ex)}");
                 case HttpRequestError.ConnectionError:

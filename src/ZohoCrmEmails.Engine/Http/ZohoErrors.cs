@@ -6,14 +6,14 @@ namespace ZohoCrmEmails.Engine.Http;
 /// <summary>Zoho's error bodies and HTTP failures into <see cref="ZcrmException"/>s with Zoho's own code.</summary>
 internal static class ZohoErrors
 {
-    /// <summary>The error of a non-success response: Zoho's code when the body has one, else one for the status.</summary>
-    public static ZcrmException FromResponse(HttpResponseMessage response, string request)
+    /// <summary>The error of a non-success response: Zoho's code when its body (read once, on the wire) had one, else one for the status.</summary>
+    public static ZcrmException FromResponse(HttpResponseMessage response, RequestState state)
     {
         var status = (int)response.StatusCode;
-        var error = ReadEnvelope(response)?.ReportedError;
+        var error = state.Error?.ReportedError;
         var code = string.IsNullOrWhiteSpace(error?.Code) ? CodeForStatus(status) : error.Code;
         var message = string.IsNullOrWhiteSpace(error?.Message) ? $"Zoho CRM answered HTTP {status} {response.ReasonPhrase}." : error.Message;
-        return Create(code, message, status, request, error?.Details);
+        return Create(code, message, status, state.RequestLine, error?.Details);
     }
 
     /// <summary>The error a body sent with HTTP 200 reports instead of data.</summary>
@@ -21,12 +21,13 @@ internal static class ZohoErrors
         Create(error.Code!, string.IsNullOrWhiteSpace(error.Message) ? $"Zoho CRM answered HTTP {status} with the error {error.Code}." : error.Message,
             status, request, error.Details);
 
-    /// <summary>Zoho's code in a buffered error body, if any: what the auth handler needs to decide on a renewal.</summary>
-    public static string? Code(HttpResponseMessage response) => ReadEnvelope(response)?.ReportedError?.Code;
+    /// <summary>Zoho's code of the last attempt's error body, if it had one: what the auth and retry handlers decide on.</summary>
+    public static string? Code(RequestState state) => state.Error?.ReportedError?.Code;
 
-    private static ErrorEnvelope? ReadEnvelope(HttpResponseMessage response)
+    /// <summary>An error body as Zoho writes it, read once where the body is read; null when it is not Zoho's JSON.</summary>
+    public static ErrorEnvelope? Read(BufferedBody body)
     {
-        if (BufferedBody.Of(response) is not { Length: > 0 } body) return null;
+        if (body.Length == 0) return null;
         try
         {
             return JsonSerializer.Deserialize(body.Span, ZcrmJsonContext.Default.ErrorEnvelope);
