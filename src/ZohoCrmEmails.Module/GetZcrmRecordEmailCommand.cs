@@ -42,7 +42,7 @@ public sealed class GetZcrmRecordEmailCommand : ZcrmRecordCmdletBase<ZcrmEmail>
 
     protected override IEnumerable<RecordRequest> CurrentRequests() =>
         MessageId is { Length: > 0 } messageIds
-            ? RecordId.SelectMany(id => messageIds.Select(m => new RecordRequest(Module, id, m)))
+            ? CurrentRecordIds().SelectMany(id => messageIds.Select(m => new RecordRequest(Module, id, m)))
             : base.CurrentRequests();
 
     protected override void CheckParameters(RecordRequest request)

@@ -55,7 +55,7 @@ public abstract partial class ZcrmArchiveCmdletBase : ZcrmDataCmdletBase
     [Alias("Id", "Record Id")]
     [AllowEmptyString]
     [RecordIdTransformation]
-    public string RecordId { get; set; } = "";
+    public RecordIdArgument RecordId { get; set; } = RecordIdArgument.Of("");
 
     [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = IdSet)]
     [AllowEmptyString]
@@ -179,7 +179,7 @@ public abstract partial class ZcrmArchiveCmdletBase : ZcrmDataCmdletBase
     /// <summary>The e-mails of the current -MessageId input, to be read in full.</summary>
     private IEnumerable<EmailRequest> CurrentRequests()
     {
-        if (RecordIdTransformationAttribute.Missing(RecordId) is { } missing)
+        if (RecordId.Missing is { } missing)
         {
             ReportError(missing, null, Module);
             return [];
@@ -191,28 +191,28 @@ public abstract partial class ZcrmArchiveCmdletBase : ZcrmDataCmdletBase
         }
         catch (ZcrmException ex)
         {
-            ReportError(ex, OwnerId, ErrorRecords.Describe(Module, RecordId));
+            ReportError(ex, OwnerId, ErrorRecords.Describe(Module, RecordId.Id));
             return [];
         }
-        return MessageId.Select(m => new EmailRequest(Module, RecordId, m, owner, null));
+        return MessageId.Select(m => new EmailRequest(Module, RecordId.Id, m, owner, null));
     }
 
     /// <summary>The current piped record's id, or null after its error (checked before any request).</summary>
     private string? CurrentRecord()
     {
-        if (RecordIdTransformationAttribute.Missing(RecordId) is { } missing)
+        if (RecordId.Missing is { } missing)
         {
             ReportError(missing, null, Module);
             return null;
         }
         try
         {
-            InputValidator.Record(Module, RecordId);
-            return RecordId;
+            InputValidator.Record(Module, RecordId.Id);
+            return RecordId.Id;
         }
         catch (ZcrmException ex)
         {
-            ReportError(ex, RecordId, ErrorRecords.Describe(Module, RecordId));
+            ReportError(ex, RecordId.Id, ErrorRecords.Describe(Module, RecordId.Id));
             return null;
         }
     }

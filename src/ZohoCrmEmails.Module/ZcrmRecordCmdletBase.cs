@@ -28,12 +28,22 @@ public abstract class ZcrmRecordCmdletBase<TOut> : ZcrmDataCmdletBase
     [Alias("Id", "Record Id")]
     [AllowEmptyString]
     [RecordIdTransformation]
-    public string[] RecordId { get; set; } = [];
+    public RecordIdArgument[] RecordId { get; set; } = [];
 
     protected abstract PageSource<RecordRequest, TOut> CreateSource(ZcrmClient client, ZcrmCallContext context);
 
+    /// <summary>The record ids of the current pipeline input, each after its error when a piped object had none.</summary>
+    protected IEnumerable<string> CurrentRecordIds()
+    {
+        foreach (var argument in RecordId)
+        {
+            if (argument.Missing is { } missing) ReportError(missing, null, Module);
+            else yield return argument.Id;
+        }
+    }
+
     /// <summary>The work items of the current pipeline input: one per record id.</summary>
-    protected virtual IEnumerable<RecordRequest> CurrentRequests() => RecordId.Select(id => new RecordRequest(Module, id));
+    protected virtual IEnumerable<RecordRequest> CurrentRequests() => CurrentRecordIds().Select(id => new RecordRequest(Module, id));
 
     /// <summary>A rule of this cmdlet's parameters the engine does not know; throws ZcrmException.</summary>
     protected virtual void CheckParameters(RecordRequest request) { }
@@ -57,11 +67,6 @@ public abstract class ZcrmRecordCmdletBase<TOut> : ZcrmDataCmdletBase
         if (!MyInvocation.ExpectingInput) _knownTotal = requests.Count;
         foreach (var request in requests)
         {
-            if (RecordIdTransformationAttribute.Missing(request.RecordId) is { } missing)
-            {
-                ReportError(missing, null, Module);
-                continue;
-            }
             try
             {
                 CheckParameters(request);
