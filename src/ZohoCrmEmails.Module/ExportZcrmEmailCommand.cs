@@ -27,7 +27,7 @@ public sealed class ExportZcrmEmailCommand : ZcrmArchiveCmdletBase
         {
             var (archiver, request) = (item.Archiver, item.Email);
             // Archived already: not even read again.
-            if (archiver.Folder.Skippable(request.Key) is { } archived)
+            if (archiver.Folder.ArchivedAlready(request.Key) is { } archived)
             {
                 cmdlet.Skip(ErrorRecords.Describe(request), archiver, archived.Name);
                 return Admission.Archived;

@@ -31,23 +31,6 @@ public sealed class SaveZcrmEmailAttachmentCommand : ZcrmArchiveCmdletBase
     }
 
     /// <summary>
-    /// Whether the folder holds every attachment of the e-mail this run would save, without reading it: the index
-    /// knows how many attachments the e-mail had when it was read, so "all saved" needs no request; with -AttachmentId,
-    /// those ids saved is enough. An attachment a -Name filter passed over before is not saved, so then the e-mail is
-    /// read again. The first file's name, for the message, or null.
-    /// </summary>
-    private string? AllSaved(EmailArchiver archiver, EmailRequest request)
-    {
-        if (Force) return null;
-        var saved = archiver.Folder.Index.AttachmentsOf(request.Module, request.RecordId, request.MessageId)
-            .Where(e => File.Exists(System.IO.Path.Combine(archiver.Folder.Directory, e.Name))).ToList();
-        if (saved.Count == 0) return null;
-        var all = saved.Max(e => e.Attachments) is { } count && saved.Count >= count;
-        var chosen = AttachmentId is { } ids && ids.All(id => saved.Any(e => e.AttachmentId == id));
-        return all || chosen ? saved[0].Name : null;
-    }
-
-    /// <summary>
     /// Each e-mail read in full to learn its attachments (none for one listed without), each attachment's file name taken
     /// and ShouldProcess asked in input order, the files confirmed downloaded.
     /// </summary>
@@ -56,7 +39,9 @@ public sealed class SaveZcrmEmailAttachmentCommand : ZcrmArchiveCmdletBase
     {
         protected override Admission Admit(ArchiveItem item)
         {
-            if (cmdlet.AllSaved(item.Archiver, item.Email) is not { } name) return Admission.Proceed;
+            var request = item.Email;
+            if (item.Archiver.Folder.AllAttachmentsArchived(request.Module, request.RecordId, request.MessageId, cmdlet.AttachmentId) is not { } name)
+                return Admission.Proceed;
             cmdlet.Skip($"the attachments of {ErrorRecords.Describe(item.Email)}", item.Archiver, name);
             return Admission.Archived;
         }
@@ -75,7 +60,7 @@ public sealed class SaveZcrmEmailAttachmentCommand : ZcrmArchiveCmdletBase
                 .Where(a => (cmdlet.AttachmentId is null || cmdlet.AttachmentId.Contains(a.Id, StringComparer.Ordinal))
                             && (cmdlet._names.Length == 0 || cmdlet._names.Any(n => n.IsMatch(a.Name ?? ""))))
                 .Select(a => new AttachmentToSave(full, a))
-                .Select(save => (save, archiver.Folder.Skippable(save.Key)))
+                .Select(save => (save, archiver.Folder.ArchivedAlready(save.Key)))
                 .ToList();
             var missing = (cmdlet.AttachmentId ?? []).Where(id => !attachments.Any(a => a.Id == id)).ToList();
             if (missing.Count > 0)

@@ -21,7 +21,7 @@ public sealed class ArchiveIndexTests : IDisposable
     private static async Task<FileInfo?> Write(ArchiveFolder folder, ArchiveEntry row, string name, byte[] bytes) =>
         await folder.WriteAsync((s, ct) => s.WriteAsync(bytes, ct).AsTask(), () => folder.Reserve(name, row.Key), row, default);
 
-    private static string Sha(byte[] bytes) => Convert.ToHexString(SHA256.HashData(bytes)).ToLowerInvariant();
+    private static string Sha(byte[] bytes) => Sha256Hex.Of(SHA256.HashData(bytes));
 
     private string[] Leftovers() => Directory.GetFiles(_folder).Select(Path.GetFileName).Where(n => n!.StartsWith(".zcrm-", StringComparison.Ordinal)).ToArray()!;
 
@@ -43,10 +43,26 @@ public sealed class ArchiveIndexTests : IDisposable
         Assert.Empty(Leftovers());   // the run's lock file and journal are gone once it ended
 
         using var next = new ArchiveFolder(_folder, overwrite: false);
-        var archived = next.Skippable(new ArchiveKey("Deals", "4150868000001234001", "m1", "a1"));
+        var archived = next.ArchivedAlready(new ArchiveKey("Deals", "4150868000001234001", "m1", "a1"));
         Assert.Equal("quote.pdf", archived!.Name);
         File.Delete(Path.Combine(_folder, "quote.pdf"));
-        Assert.Null(next.Skippable(archived.Key));   // a row whose file is gone is archived again
+        Assert.Null(next.ArchivedAlready(archived.Key));   // a row whose file is gone is archived again
+    }
+
+    [Fact]
+    public async Task A_name_another_run_gave_another_item_meanwhile_fails_the_commit_rather_than_take_another()
+    {
+        using var first = new ArchiveFolder(_folder, overwrite: false);
+        using var second = new ArchiveFolder(_folder, overwrite: false);
+        var mine = second.Reserve("quote.pdf", Row("m2", "a2").Key);   // both runs find the name free
+        await Write(first, Row("m1", "a1"), "quote.pdf", [1]);
+
+        var ex = await Assert.ThrowsAsync<ZcrmException>(() => second.WriteAsync((s, ct) => s.WriteAsync(new byte[] { 2 }, ct).AsTask(), () => mine, Row("m2", "a2"), default));
+
+        Assert.Equal("Zcrm.FileExists", ex.ErrorId);
+        Assert.Equal([1], File.ReadAllBytes(Path.Combine(_folder, "quote.pdf")));
+        Assert.Single(File.ReadAllLines(Path.Combine(_folder, ArchiveIndex.FileName)).Skip(1));
+        Assert.Empty(Directory.GetFiles(_folder, "*" + ArchiveIndex.TemporarySuffix));
     }
 
     [Fact]
@@ -99,7 +115,7 @@ public sealed class ArchiveIndexTests : IDisposable
         using var next = new ArchiveFolder(_folder, overwrite: false);
         next.BeginRun();
 
-        Assert.Equal("done.pdf", next.Skippable(row.Key)!.Name);
+        Assert.Equal("done.pdf", next.ArchivedAlready(row.Key)!.Name);
         Assert.Equal([$".zcrm-{next.Index.RunId}.run"], Leftovers());
     }
 

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using ZohoCrmEmails.Models;
 
 namespace ZohoCrmEmails.Engine.Archive;
@@ -26,7 +25,7 @@ public static class ArchiveCheck
         await using (var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 81920, FileOptions.Asynchronous))
         {
             length = stream.Length;
-            actual = Convert.ToHexString(await SHA256.HashDataAsync(new Counting(stream, progress), ct).ConfigureAwait(false)).ToLowerInvariant();
+            actual = await Sha256Hex.OfAsync(new Counting(stream, progress), ct).ConfigureAwait(false);
         }
         return length == row.Length && string.Equals(actual, row.Sha256, StringComparison.OrdinalIgnoreCase)
             ? null

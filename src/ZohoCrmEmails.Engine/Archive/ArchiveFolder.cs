@@ -33,8 +33,23 @@ public sealed class ArchiveFolder : IDisposable
     public bool Overwrite { get; }
     public ArchiveIndex Index { get; }
 
-    /// <summary>The item's row when it is archived (its file there) and this run does not archive it again: skip it.</summary>
-    public ArchiveEntry? Skippable(ArchiveKey key) => Overwrite ? null : Index.Archived(key);
+    /// <summary>The item's row when the folder holds it (its file there) and this run is not to archive it again (-Force): skip it.</summary>
+    public ArchiveEntry? ArchivedAlready(ArchiveKey key) => Overwrite ? null : Index.Archived(key);
+
+    /// <summary>
+    /// Whether the folder holds every attachment of the e-mail a run would save, without reading it: the index knows how
+    /// many attachments the e-mail had when it was read, so "all saved" needs no request; with
+    /// <paramref name="attachmentIds"/>, those saved is enough. The first file's name, for the message, or null.
+    /// </summary>
+    public string? AllAttachmentsArchived(string module, string recordId, string messageId, IReadOnlyCollection<string>? attachmentIds)
+    {
+        if (Overwrite) return null;
+        var saved = Index.AttachmentsOf(module, recordId, messageId).Where(e => Index.Archived(e.Key) is not null).ToList();
+        if (saved.Count == 0) return null;
+        var all = saved.Max(e => e.Attachments) is { } count && saved.Count >= count;
+        var chosen = attachmentIds is not null && attachmentIds.All(id => saved.Any(e => e.AttachmentId == id));
+        return all || chosen ? saved[0].Name : null;
+    }
 
     /// <summary>
     /// Starts the run in this folder, once (created if missing): the index finishes and clears what dead runs left.
@@ -129,7 +144,7 @@ public sealed class ArchiveFolder : IDisposable
                 sha256 = hashing.Sha256;
             }
             ct.ThrowIfCancellationRequested();
-            sha256 ??= ArchiveIndex.Sha256Of(temporary);
+            sha256 ??= Sha256Hex.OfFile(temporary);
             var entry = row with { Name = Path.GetFileName(finalPath()), Length = length, Sha256 = sha256, ArchivedAt = DateTimeOffset.UtcNow };
             var committed = await Index.CommitAsync(temporary, entry, Overwrite).ConfigureAwait(false);
             temporary = null;   // moved, or removed by the index

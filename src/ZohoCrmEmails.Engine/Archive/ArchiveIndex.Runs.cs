@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-
 namespace ZohoCrmEmails.Engine.Archive;
 
 // Runs: each run's lock file, the recovery of dead runs' journals and temporary files, the folder's lock.
@@ -81,14 +79,7 @@ public sealed partial class ArchiveIndex
     private bool IsIntact(ArchiveEntry row)
     {
         var path = Path.Combine(Directory, row.Name);
-        return File.Exists(path) && new FileInfo(path).Length == row.Length && Sha256Of(path) == row.Sha256;
-    }
-
-    /// <summary>Lowercase hex SHA-256 of a file's bytes.</summary>
-    public static string Sha256Of(string path)
-    {
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 81920);
-        return Convert.ToHexString(SHA256.HashData(stream)).ToLowerInvariant();   // net8.0 has no ToHexStringLower
+        return File.Exists(path) && new FileInfo(path).Length == row.Length && Sha256Hex.OfFile(path) == row.Sha256;
     }
 
     private FileStream AcquireFolderLock()

@@ -44,19 +44,25 @@ public sealed partial class ArchiveIndex
             lock (_gate)
             {
                 Refresh();
-                var taken = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
                 foreach (var p in batch)
                 {
                     var key = p.Entry.Key;
-                    if (!p.Replace && _entries.TryGetValue(key, out var theirs) && File.Exists(Path.Combine(Directory, theirs.Name)))
+                    if (!p.Replace && ArchivedLocked(key) is not null)
                     {
                         File.Delete(p.Temporary);
                         p.Done.TrySetResult(null);   // archived by another run meanwhile
                         continue;
                     }
-                    var name = FreeName(p.Entry.Name, key, p.Replace, taken);
-                    taken.Add(name);
-                    placed.Add((p, p.Entry with { Name = name }));
+                    // The name the folder reserved, or nothing: another run may have given it to another item meanwhile.
+                    if (NameTaken(p.Entry.Name, key, p.Replace))
+                    {
+                        File.Delete(p.Temporary);
+                        p.Done.TrySetException(new ZcrmException(ZcrmErrorCodes.FileExists, ZcrmErrorKind.WriteFailed,
+                            $"Another run archived another item as '{p.Entry.Name}' in '{Directory}' meanwhile; this one was not archived. " +
+                            "The next run archives it under a name of its own."));
+                        continue;
+                    }
+                    placed.Add((p, p.Entry));
                 }
             }
             if (placed.Count == 0) return;
@@ -95,11 +101,9 @@ public sealed partial class ArchiveIndex
         }
     }
 
-    // The entry's name, unless another item's file has it, a file of no item appeared there meanwhile (and it is not
-    // to be replaced), or another item of this batch takes it: then the next candidate.
-    private string FreeName(string name, ArchiveKey key, bool replace, HashSet<string> taken) =>
-        Candidates(name).First(candidate => !taken.Contains(candidate)
-            && (_owners.TryGetValue(candidate, out var owner) ? owner == key : replace || !File.Exists(Path.Combine(Directory, candidate))));
+    // Under the gate: whether the name belongs to another item's file, or to a file of no item that is not to be replaced.
+    private bool NameTaken(string name, ArchiveKey key, bool replace) =>
+        _owners.TryGetValue(name, out var owner) ? owner != key : !replace && File.Exists(Path.Combine(Directory, name));
 
     private static void AppendDurably(string path, IEnumerable<string> lines, bool header)
     {

@@ -74,8 +74,18 @@ public sealed partial class ArchiveIndex : IDisposable
     }
 
     /// <summary>Its row, when the index has one and its file is there: an item a run need not fetch again.</summary>
-    public ArchiveEntry? Archived(ArchiveKey key) =>
-        Find(key) is { } entry && File.Exists(Path.Combine(Directory, entry.Name)) ? entry : null;
+    public ArchiveEntry? Archived(ArchiveKey key)
+    {
+        lock (_gate)
+        {
+            EnsureLoaded();
+            return ArchivedLocked(key);
+        }
+    }
+
+    // Under the gate: the one answer to "archived already?", for a run's skips and for a commit's race with another run.
+    private ArchiveEntry? ArchivedLocked(ArchiveKey key) =>
+        _entries.GetValueOrDefault(key) is { } entry && File.Exists(Path.Combine(Directory, entry.Name)) ? entry : null;
 
     /// <summary>The rows of an e-mail's attachments.</summary>
     public IReadOnlyList<ArchiveEntry> AttachmentsOf(string module, string recordId, string messageId)

@@ -14,7 +14,7 @@ internal sealed class HashingStream(Stream inner) : Stream
     private long _hashed;
 
     /// <summary>Lowercase hex SHA-256 of the bytes written, if they are the file's bytes from its start.</summary>
-    public string? Sha256 => _hashed == inner.Length ? Convert.ToHexString(_hash.GetCurrentHash()).ToLowerInvariant() : null;
+    public string? Sha256 => _hashed == inner.Length ? Sha256Hex.Of(_hash.GetCurrentHash()) : null;
 
     public override bool CanRead => inner.CanRead;
     public override bool CanSeek => inner.CanSeek;

@@ -90,7 +90,7 @@ public sealed class SweepState : IDisposable
 
     private static (string Stem, string Path) Names(string directory, string module, string key)
     {
-        var stem = FilePrefix + module + "-" + Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(key)))[..8].ToLowerInvariant();
+        var stem = FilePrefix + module + "-" + Sha256Hex.Of(SHA256.HashData(Encoding.UTF8.GetBytes(key)))[..8];
         return (stem, Path.Combine(directory, stem + ".log"));
     }
 
