@@ -116,8 +116,8 @@ var notes = new List<string>();
             var record = $"41508680001{i / 100:d8}";
             var message = $"c4f1e0b2a3d4{i:x8}e5f60718293a4b5c6d7e8f90a1b2c3d4";
             text.Append(IndexCsv.Line(i % 4 == 0
-                ? new ArchiveEntry("Deals", record, message, "", "", 2, $"2024-05-09 123312 Quote follow-up {i}.eml", 48_213, new string('a', 64), at)
-                : new ArchiveEntry("Deals", record, message, $"{i}", $"quote-{i}.pdf", null, $"quote-{i}.pdf", 120_000 + i, new string('b', 64), at)));
+                ? new ArchiveEntry(new(new("Deals", record, message), ""), "", 2, $"2024-05-09 123312 Quote follow-up {i}.eml", 48_213, new string('a', 64), at)
+                : new ArchiveEntry(new(new("Deals", record, message), $"{i}"), $"quote-{i}.pdf", null, $"quote-{i}.pdf", 120_000 + i, new string('b', 64), at)));
         }
         File.WriteAllBytes(Path.Combine(folder, ArchiveIndex.FileName), [.. IndexCsv.Preamble, .. Encoding.UTF8.GetBytes(text.ToString())]);
         var loads = new List<TimeSpan>();

@@ -19,14 +19,13 @@ public static class ErrorRecords
     internal static string Prefix(string? item) => string.IsNullOrEmpty(item) ? "" : item + ": ";
 
 
-    /// <summary>"Deals/4150868000001234001", and with a message id "Deals/4150868000001234001, e-mail 'de735c09…'".</summary>
-    public static string Describe(string module, string recordId, string? messageId = null) =>
-        messageId is null ? $"{module}/{recordId}" : $"{module}/{recordId}, e-mail '{SecretRedactor.Shorten(messageId, 48)}'";
+    /// <summary>A record: "Deals/4150868000001234001" (an e-mail's text form is <see cref="EmailId"/>'s).</summary>
+    public static string Describe(string module, string recordId) => $"{module}/{recordId}";
 
     /// <summary>An e-mail by its message id, or, listed without one, by its subject and time.</summary>
     public static string Describe(Models.ZcrmEmail email) => string.IsNullOrWhiteSpace(email.MessageId)
         ? $"{email.Module}/{email.RecordId}, an e-mail without a message id (subject '{SecretRedactor.Shorten(email.Subject ?? "", 48)}', time {email.Time?.ToString("u", System.Globalization.CultureInfo.InvariantCulture) ?? "none"})"
-        : Describe(email.Module, email.RecordId, email.MessageId);
+        : EmailId.Of(email).ToString();
 
     /// <summary>
     /// What a failure of one item within an input's work names (an e-mail of a record's listing): its TargetObject and
@@ -41,17 +40,17 @@ public static class ErrorRecords
     };
 
     public static string Describe(Engine.Archive.EmailRequest request) =>
-        request.Listed is { } listed ? Describe(listed) : Describe(request.Module, request.RecordId, request.MessageId);
+        request.Listed is { } listed ? Describe(listed) : request.Id.ToString();
 
     /// <summary>What an error about an e-mail to archive names as its TargetObject: its message id, or the listed e-mail that has none.</summary>
     public static object Target(Engine.Archive.EmailRequest request) =>
-        string.IsNullOrWhiteSpace(request.MessageId) && request.Listed is { } listed ? listed : request.MessageId;
+        string.IsNullOrWhiteSpace(request.Id.MessageId) && request.Listed is { } listed ? listed : request.Id.MessageId;
 
-    public static string Describe(Engine.Paging.RecordRequest request) => Describe(request.Module, request.RecordId, request.MessageId);
+    public static string Describe(Engine.Paging.RecordRequest request) => request.ToString();
 
     /// <summary>An attachment by its name, with its e-mail and record.</summary>
     public static string Describe(Models.ZcrmEmail email, Models.ZcrmAttachment attachment) =>
-        $"{Describe(email.Module, email.RecordId, email.MessageId)}, attachment '{SecretRedactor.Shorten(attachment.Name ?? attachment.Id ?? "", 48)}'";
+        $"{EmailId.Of(email)}, attachment '{SecretRedactor.Shorten(attachment.Name ?? attachment.Id ?? "", 48)}'";
 
     public static ErrorCategory Category(ZcrmErrorKind kind) => kind switch
     {

@@ -40,8 +40,8 @@ public sealed class ExportZcrmEmailCommand : ZcrmArchiveCmdletBase
             // A listed e-mail already has its time and subject, so its file name is known; one given by id is read first.
             var target = request.Listed is { } listed
                 ? System.IO.Path.Combine(archiver.Folder.Directory, EmailArchiver.EmlFileName(listed))
-                : $"{archiver.Folder.Directory} (the e-mail {request.Module}/{request.RecordId}/{request.MessageId}, named after its time and subject)";
-            return cmdlet.ShouldProcess(target, $"Export the e-mail '{request.Listed?.Subject ?? request.MessageId}'") ? Admission.Proceed : Admission.Declined;
+                : $"{archiver.Folder.Directory} (the e-mail {request.Id.Module}/{request.Id.RecordId}/{request.Id.MessageId}, named after its time and subject)";
+            return cmdlet.ShouldProcess(target, $"Export the e-mail '{request.Listed?.Subject ?? request.Id.MessageId}'") ? Admission.Proceed : Admission.Declined;
         }
 
         protected override IAsyncEnumerable<IReadOnlyList<ZcrmEmail>> FindAsync(ArchiveItem item, CancellationToken ct) =>

@@ -40,7 +40,7 @@ public sealed class SaveZcrmEmailAttachmentCommand : ZcrmArchiveCmdletBase
         protected override Admission Admit(ArchiveItem item)
         {
             var request = item.Email;
-            if (item.Archiver.Folder.AllAttachmentsArchived(request.Module, request.RecordId, request.MessageId, cmdlet.AttachmentId) is not { } name)
+            if (item.Archiver.Folder.AllAttachmentsArchived(request.Id, cmdlet.AttachmentId) is not { } name)
                 return Admission.Proceed;
             cmdlet.Skip($"the attachments of {ErrorRecords.Describe(item.Email)}", item.Archiver, name);
             return Admission.Archived;

@@ -194,7 +194,7 @@ public abstract partial class ZcrmArchiveCmdletBase : ZcrmDataCmdletBase
             ReportError(ex, OwnerId, ErrorRecords.Describe(Module, RecordId.Id));
             return [];
         }
-        return MessageId.Select(m => new EmailRequest(Module, RecordId.Id, m, owner, null));
+        return MessageId.Select(m => new EmailRequest(new EmailId(Module, RecordId.Id, m), owner, null));
     }
 
     /// <summary>The current piped record's id, or null after its error (checked before any request).</summary>

@@ -16,7 +16,7 @@ public sealed class ArchiveIndexTests : IDisposable
     }
 
     private static ArchiveEntry Row(string messageId, string attachmentId = "", string name = "") =>
-        new("Deals", "4150868000001234001", messageId, attachmentId, attachmentId.Length > 0 ? "a.pdf" : "", attachmentId.Length > 0 ? 2 : null, name, 0, "", default);
+        new(new(new("Deals", "4150868000001234001", messageId), attachmentId), attachmentId.Length > 0 ? "a.pdf" : "", attachmentId.Length > 0 ? 2 : null, name, 0, "", default);
 
     private static async Task<FileInfo?> Write(ArchiveFolder folder, ArchiveEntry row, string name, byte[] bytes) =>
         await folder.WriteAsync((s, ct) => s.WriteAsync(bytes, ct).AsTask(), () => folder.Reserve(name, row.Key), row, default);
@@ -43,7 +43,7 @@ public sealed class ArchiveIndexTests : IDisposable
         Assert.Empty(Leftovers());   // the run's lock file and journal are gone once it ended
 
         using var next = new ArchiveFolder(_folder, overwrite: false);
-        var archived = next.ArchivedAlready(new ArchiveKey("Deals", "4150868000001234001", "m1", "a1"));
+        var archived = next.ArchivedAlready(new ArchiveKey(new("Deals", "4150868000001234001", "m1"), "a1"));
         Assert.Equal("quote.pdf", archived!.Name);
         File.Delete(Path.Combine(_folder, "quote.pdf"));
         Assert.Null(next.ArchivedAlready(archived.Key));   // a row whose file is gone is archived again
@@ -73,8 +73,8 @@ public sealed class ArchiveIndexTests : IDisposable
         File.WriteAllText(Path.Combine(_folder, "mine.pdf"), "the user's own");
 
         using var next = new ArchiveFolder(_folder, overwrite: false);
-        Assert.Equal(Path.Combine(_folder, "quote (2).pdf"), next.Reserve("quote.pdf", new ArchiveKey("Deals", "1", "m2", "a9")));
-        var ex = Assert.Throws<ZcrmException>(() => next.Reserve("mine.pdf", new ArchiveKey("Deals", "1", "m3", "a9")));
+        Assert.Equal(Path.Combine(_folder, "quote (2).pdf"), next.Reserve("quote.pdf", new ArchiveKey(new("Deals", "1", "m2"), "a9")));
+        var ex = Assert.Throws<ZcrmException>(() => next.Reserve("mine.pdf", new ArchiveKey(new("Deals", "1", "m3"), "a9")));
         Assert.Equal(ZcrmErrorCodes.FileExists, ex.Code);
     }
 
@@ -175,7 +175,7 @@ public sealed class ArchiveIndexTests : IDisposable
             Assert.Equal($"{Path.GetFileNameWithoutExtension(name)} (2){Path.GetExtension(name)}", hostile!.Name);
         }
 
-        var rows = ArchiveIndex.Open(_folder).Entries.OrderBy(r => r.MessageId).ToList();
+        var rows = ArchiveIndex.Open(_folder).Entries.OrderBy(r => r.Key.Email.MessageId).ToList();
         Assert.Equal(["quote.pdf", $"{Path.GetFileNameWithoutExtension(name)} (2){Path.GetExtension(name)}"], rows.Select(r => r.Name));
         Assert.Equal(Sha([4, 5]), rows[1].Sha256);
         Assert.StartsWith(IndexCsv.Header, Encoding.UTF8.GetString(File.ReadAllBytes(Path.Combine(_folder, ArchiveIndex.FileName)).AsSpan(3)));
@@ -193,7 +193,7 @@ public sealed class ArchiveIndexTests : IDisposable
     [InlineData(".zcrm-0123456789ab.run")]
     public void An_index_row_naming_anything_but_a_plain_file_of_the_folder_is_not_trusted(string name)
     {
-        var row = new ArchiveEntry("Deals", "1", "m1", "a1", "a.pdf", 1, name, 5, "ab", new DateTimeOffset(2024, 5, 9, 7, 3, 12, TimeSpan.Zero));
+        var row = new ArchiveEntry(new(new("Deals", "1", "m1"), "a1"), "a.pdf", 1, name, 5, "ab", new DateTimeOffset(2024, 5, 9, 7, 3, 12, TimeSpan.Zero));
         var rows = new List<ArchiveEntry>();
 
         IndexCsv.Read(Encoding.UTF8.GetBytes(IndexCsv.Header + "\n" + IndexCsv.Line(row)), rows, out var bad);
@@ -205,7 +205,7 @@ public sealed class ArchiveIndexTests : IDisposable
     [Fact]
     public void Hostile_text_round_trips_and_cannot_become_a_spreadsheet_formula()
     {
-        var hostile = new ArchiveEntry("Deals", "1", "<a,\"b\"@x>", "=HYPERLINK(\"http://x\")", "line\nbreak, \"quoted\"", 3,
+        var hostile = new ArchiveEntry(new(new("Deals", "1", "<a,\"b\"@x>"), "=HYPERLINK(\"http://x\")"), "line\nbreak, \"quoted\"", 3,
             "-2+3.pdf", 5, "ab", new DateTimeOffset(2024, 5, 9, 7, 3, 12, TimeSpan.Zero));
         var line = IndexCsv.Line(hostile);
         Assert.Contains("\"'=HYPERLINK(\"\"http://x\"\")\"", line);

@@ -22,7 +22,7 @@ public sealed class ArchiveTests : SimulatorTest, IDisposable
     private static async Task<FileInfo> Save(EmailArchiver archiver, AttachmentToSave item, CancellationToken ct) =>
         (await archiver.SaveAttachmentAsync(item, archiver.ReserveAttachmentPath(item), ct))!;
 
-    private static readonly ArchiveEntry AnyRow = new("Deals", "1", "m", "", "", null, "", 0, "", default);
+    private static readonly ArchiveEntry AnyRow = new(new(new("Deals", "1", "m")), "", null, "", 0, "", default);
 
     private async Task<ZcrmEmail> FirstWithAttachmentsAsync(ZcrmClient c) =>
         await c.GetEmailAsync("Deals", SimRecords.Deal25, (await c.GetEmailPageAsync("Deals", SimRecords.Deal25)).Emails[0].MessageId);

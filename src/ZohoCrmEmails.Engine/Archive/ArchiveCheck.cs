@@ -41,10 +41,10 @@ public static class ArchiveCheck
         ActualSha256 = actual,
         ExpectedLength = row.Length,
         ActualLength = length,
-        Module = row.Module,
-        RecordId = row.RecordId,
-        MessageId = row.MessageId,
-        AttachmentId = row.AttachmentId,
+        Module = row.Key.Email.Module,
+        RecordId = row.Key.Email.RecordId,
+        MessageId = row.Key.Email.MessageId,
+        AttachmentId = row.Key.AttachmentId,
         ArchivedAt = row.ArchivedAt,
     };
 

@@ -1,13 +1,8 @@
 namespace ZohoCrmEmails.Engine.Archive;
 
 /// <summary>
-/// One row of an archive's index (zcrm-index.csv): a file written, where it came from, and what its bytes were.
+/// One row of an archive's index (zcrm-index.csv): a file written, which item it is, and what its bytes were.
 /// <see cref="Attachments"/> is, on an attachment's row, how many attachments its e-mail had when it was read, so that
 /// a later run knows without a request when all of them are saved.
 /// </summary>
-public sealed record ArchiveEntry(
-    string Module, string RecordId, string MessageId, string AttachmentId, string AttachmentName, int? Attachments,
-    string Name, long Length, string Sha256, DateTimeOffset ArchivedAt)
-{
-    public ArchiveKey Key => new(Module, RecordId, MessageId, AttachmentId);
-}
+public sealed record ArchiveEntry(ArchiveKey Key, string AttachmentName, int? Attachments, string Name, long Length, string Sha256, DateTimeOffset ArchivedAt);

@@ -41,13 +41,13 @@ public sealed class ArchiveFolder : IDisposable
     /// many attachments the e-mail had when it was read, so "all saved" needs no request; with
     /// <paramref name="attachmentIds"/>, those saved is enough. The first file's name, for the message, or null.
     /// </summary>
-    public string? AllAttachmentsArchived(string module, string recordId, string messageId, IReadOnlyCollection<string>? attachmentIds)
+    public string? AllAttachmentsArchived(EmailId email, IReadOnlyCollection<string>? attachmentIds)
     {
         if (Overwrite) return null;
-        var saved = Index.AttachmentsOf(module, recordId, messageId).Where(e => Index.Archived(e.Key) is not null).ToList();
+        var saved = Index.AttachmentsOf(email).Where(e => Index.Archived(e.Key) is not null).ToList();
         if (saved.Count == 0) return null;
         var all = saved.Max(e => e.Attachments) is { } count && saved.Count >= count;
-        var chosen = attachmentIds is not null && attachmentIds.All(id => saved.Any(e => e.AttachmentId == id));
+        var chosen = attachmentIds is not null && attachmentIds.All(id => saved.Any(e => e.Key.AttachmentId == id));
         return all || chosen ? saved[0].Name : null;
     }
 

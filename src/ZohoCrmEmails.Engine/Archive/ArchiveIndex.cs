@@ -27,7 +27,7 @@ public sealed partial class ArchiveIndex : IDisposable
 
     private readonly object _gate = new();
     private readonly Dictionary<ArchiveKey, ArchiveEntry> _entries = [];
-    private readonly Dictionary<(string, string, string), List<ArchiveKey>> _attachmentsByEmail = [];
+    private readonly Dictionary<EmailId, List<ArchiveKey>> _attachmentsByEmail = [];
     private readonly Dictionary<string, ArchiveKey> _owners = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentQueue<Pending> _pending = new();
     private readonly SemaphoreSlim _committer = new(1, 1);
@@ -88,12 +88,12 @@ public sealed partial class ArchiveIndex : IDisposable
         _entries.GetValueOrDefault(key) is { } entry && File.Exists(Path.Combine(Directory, entry.Name)) ? entry : null;
 
     /// <summary>The rows of an e-mail's attachments.</summary>
-    public IReadOnlyList<ArchiveEntry> AttachmentsOf(string module, string recordId, string messageId)
+    public IReadOnlyList<ArchiveEntry> AttachmentsOf(EmailId email)
     {
         lock (_gate)
         {
             EnsureLoaded();
-            return _attachmentsByEmail.TryGetValue((module, recordId, messageId), out var keys) ? keys.Select(k => _entries[k]).ToList() : [];
+            return _attachmentsByEmail.TryGetValue(email, out var keys) ? keys.Select(k => _entries[k]).ToList() : [];
         }
     }
 
@@ -224,8 +224,7 @@ public sealed partial class ArchiveIndex : IDisposable
         }
         else if (key.IsAttachment)
         {
-            var email = (key.Module, key.RecordId, key.MessageId);
-            if (!_attachmentsByEmail.TryGetValue(email, out var list)) _attachmentsByEmail[email] = list = [];
+            if (!_attachmentsByEmail.TryGetValue(key.Email, out var list)) _attachmentsByEmail[key.Email] = list = [];
             list.Add(key);
         }
         _entries[key] = row;

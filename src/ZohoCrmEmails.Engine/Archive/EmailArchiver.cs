@@ -11,8 +11,6 @@ public sealed class EmailArchiver(ZcrmClient client, ArchiveFolder folder, ZcrmC
 {
     public ArchiveFolder Folder => folder;
 
-    /// <summary>The index key of an e-mail's .eml (no attachment id) or of one of its attachments.</summary>
-    public static ArchiveKey KeyOf(ZcrmEmail email, string attachmentId = "") => new(email.Module, email.RecordId, email.MessageId, attachmentId);
 
     /// <summary>Bytes written as they are (negative when a download starts over), for a progress display.</summary>
     public IProgress<long>? Progress { get; init; }
@@ -21,7 +19,7 @@ public sealed class EmailArchiver(ZcrmClient client, ArchiveFolder folder, ZcrmC
     public async Task<ZcrmEmail> ReadInFullAsync(EmailRequest request, CancellationToken ct) =>
         request.Listed is { HasContent: true } full
             ? full
-            : await client.GetEmailAsync(request.Module, request.RecordId, request.MessageId, request.OwnerId, context, ct).ConfigureAwait(false);
+            : await client.GetEmailAsync(request.Id.Module, request.Id.RecordId, request.Id.MessageId, request.OwnerId, context, ct).ConfigureAwait(false);
 
     /// <summary>
     /// The file an attachment will be saved to, taken now: callers reserve in input order (on one thread), so that
@@ -45,15 +43,14 @@ public sealed class EmailArchiver(ZcrmClient client, ArchiveFolder folder, ZcrmC
             async (file, token) => download = await client.DownloadAttachmentAsync(email.Module, email.RecordId, email.MessageId, ZcrmClient.OwnerIdOf(email, null), id,
                 attachment.Name, attachment.Size, file, Progress, context, token).ConfigureAwait(false),
             () => path ?? folder.Reserve(SafeFileName.From(download!.FileName, "attachment-" + id), item.Key),
-            Row(email, id, attachment.Name ?? "", email.Attachments?.Count),
+            Row(item.Key, attachment.Name ?? "", email.Attachments?.Count),
             ct);
     }
 
-    private static ArchiveEntry Row(ZcrmEmail email, string attachmentId, string attachmentName, int? attachments) =>
-        new(email.Module, email.RecordId, email.MessageId, attachmentId, attachmentName, attachments, "", 0, "", default);
+    private static ArchiveEntry Row(ArchiveKey key, string attachmentName, int? attachments) => new(key, attachmentName, attachments, "", 0, "", default);
 
     /// <summary>The .eml file an e-mail read in full will be written to, taken now (in input order, as for attachments).</summary>
-    public string ReserveEmlPath(ZcrmEmail full) => folder.Reserve(EmlFileName(full), KeyOf(full));
+    public string ReserveEmlPath(ZcrmEmail full) => folder.Reserve(EmlFileName(full), new ArchiveKey(EmailId.Of(full)));
 
     /// <summary>
     /// Writes an e-mail read in full as one RFC 5322 .eml file at <paramref name="path"/> (from
@@ -78,7 +75,7 @@ public sealed class EmailArchiver(ZcrmClient client, ArchiveFolder folder, ZcrmC
                     parts.Add(await DownloadForEmlAsync(full, attachment, held, ct).ConfigureAwait(false));
                 }
             }
-            return await folder.WriteAsync((file, token) => EmlWriter.WriteAsync(full, parts, file, token), () => path, Row(full, "", "", null), ct)
+            return await folder.WriteAsync((file, token) => EmlWriter.WriteAsync(full, parts, file, token), () => path, Row(new ArchiveKey(EmailId.Of(full)), "", null), ct)
                 .ConfigureAwait(false);
         }
         finally

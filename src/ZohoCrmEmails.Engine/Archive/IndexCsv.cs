@@ -18,10 +18,10 @@ internal static class IndexCsv
     public static string Line(ArchiveEntry e)
     {
         var b = new StringBuilder(256);
-        Cell(b, e.Module).Append(',');
-        Cell(b, e.RecordId).Append(',');
-        Cell(b, e.MessageId).Append(',');
-        Cell(b, e.AttachmentId).Append(',');
+        Cell(b, e.Key.Email.Module).Append(',');
+        Cell(b, e.Key.Email.RecordId).Append(',');
+        Cell(b, e.Key.Email.MessageId).Append(',');
+        Cell(b, e.Key.AttachmentId).Append(',');
         Cell(b, e.AttachmentName).Append(',');
         b.Append(e.Attachments?.ToString(CultureInfo.InvariantCulture)).Append(',');
         Cell(b, e.Name).Append(',');
@@ -116,7 +116,7 @@ internal static class IndexCsv
             || !long.TryParse(c[7], NumberStyles.None, CultureInfo.InvariantCulture, out var length)
             || !DateTimeOffset.TryParse(c[9], CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at))
             return false;
-        row = new ArchiveEntry(c[0], c[1], c[2], c[3], c[4], attachments, c[6], length, c[8], at);
+        row = new ArchiveEntry(new ArchiveKey(new EmailId(c[0], c[1], c[2]), c[3]), c[4], attachments, c[6], length, c[8], at);
         return true;
     }
 }
