@@ -176,7 +176,7 @@ public sealed partial class ZcrmClient
     /// attempt starts over). <paramref name="ownerId"/> is the e-mail owner's id (owner.id, sent as Zoho's user_id); <paramref name="attachmentName"/>
     /// the attachment's name as listed.
     /// </summary>
-    public async Task<ZcrmDownload> DownloadAttachmentAsync(string module, string recordId, string messageId, string? ownerId, string attachmentId,
+    public async Task<DownloadResult> DownloadAttachmentAsync(string module, string recordId, string messageId, string? ownerId, string attachmentId,
         string? attachmentName, long? expectedSize, Stream destination, IProgress<long>? progress = null, ZcrmCallContext? context = null,
         CancellationToken ct = default)
     {
@@ -199,6 +199,9 @@ public sealed partial class ZcrmClient
         {
             throw Redactor.Redact(ex);
         }
-        return new ZcrmDownload(destination.Length, sink.FileName, sink.ContentType);
+        return new DownloadResult(destination.Length, sink.FileName, sink.ContentType);
     }
 }
+
+/// <summary>What a download wrote, and what the server said of the file (Content-Disposition name, Content-Type).</summary>
+public sealed record DownloadResult(long Bytes, string? FileName, string? ContentType);

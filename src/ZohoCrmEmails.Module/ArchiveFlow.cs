@@ -85,7 +85,7 @@ public abstract partial class ZcrmArchiveCmdletBase
                 InputEnded = (r, error) => r.Record.End(error is not null),
             };
             _finds = new(cmdlet.ItemsAtOnce, FindAsync, cmdlet.CancelToken) { InputEnded = (item, error) => End(item, error is not null) };
-            _writes = new(cmdlet.ItemsAtOnce, (w, ct) => Pages.OneItem(() => WriteAsync(w.Item, w.Write, ct)), cmdlet.CancelToken)
+            _writes = new(cmdlet.ItemsAtOnce, (w, ct) => OnePage.OfItem(() => WriteAsync(w.Item, w.Write, ct)), cmdlet.CancelToken)
             {
                 InputEnded = (w, error) => End(w.Item, error is not null),
             };

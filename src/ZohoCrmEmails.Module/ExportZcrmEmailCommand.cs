@@ -45,7 +45,7 @@ public sealed class ExportZcrmEmailCommand : ZcrmArchiveCmdletBase
         }
 
         protected override IAsyncEnumerable<IReadOnlyList<ZcrmEmail>> FindAsync(ArchiveItem item, CancellationToken ct) =>
-            Pages.OneItem(() => item.Archiver.ReadInFullAsync(item.Email, ct));
+            OnePage.OfItem(() => item.Archiver.ReadInFullAsync(item.Email, ct));
 
         protected override void Take(ArchiveItem item, ZcrmEmail full)
         {

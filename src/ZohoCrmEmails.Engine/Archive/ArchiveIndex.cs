@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Text;
 
 namespace ZohoCrmEmails.Engine.Archive;
 
@@ -15,7 +16,7 @@ namespace ZohoCrmEmails.Engine.Archive;
 /// </list>
 /// Thread-safe within a process; two processes (or two cmdlets) writing one folder each have their own instance.
 /// </summary>
-public sealed partial class ArchiveIndex : IDisposable
+public sealed class ArchiveIndex : IDisposable
 {
     public const string FileName = "zcrm-index.csv";
     public const string LockFileName = "zcrm-index.lock";
@@ -229,5 +230,251 @@ public sealed partial class ArchiveIndex : IDisposable
         }
         _entries[key] = row;
         _owners[row.Name] = key;
+    }
+
+    // Writing: commits grouped under the folder's lock (journal, rename, index row), durable appends, compaction.
+    /// <summary>
+    /// Moves a complete temporary file (its bytes already on disk) into place as <paramref name="entry"/>'s file and
+    /// adds its row. The name is the entry's unless a file of that name appeared meanwhile that is not this item's own
+    /// to replace: then the next free one, " (2)" … Null when another run archived the same item meanwhile (and
+    /// <paramref name="replace"/> is off): the temporary file is then removed.
+    /// </summary>
+    public async Task<FileInfo?> CommitAsync(string temporary, ArchiveEntry entry, bool replace)
+    {
+        var pending = new Pending(temporary, entry, replace);
+        _pending.Enqueue(pending);
+        // Whoever gets the committer writes every row waiting then: commits that arrive together share the writes.
+        // Not cancellable once queued: the file is complete, and another commit may be moving it already.
+        await _committer.WaitAsync(CancellationToken.None).ConfigureAwait(false);
+        try
+        {
+            if (!pending.Done.Task.IsCompleted) CommitWaiting();
+        }
+        finally
+        {
+            _committer.Release();
+        }
+        return await pending.Done.Task.ConfigureAwait(false);
+    }
+
+    private void CommitWaiting()
+    {
+        var batch = new List<Pending>();
+        while (_pending.TryDequeue(out var p)) batch.Add(p);
+        if (batch.Count == 0) return;
+        try
+        {
+            // The folder's lock (and the committer) keep commits apart; the index's own gate is held only while its
+            // rows are read or changed in memory, never across the disk writes, so that the pipeline thread asking
+            // "archived already?" or reserving a name does not wait for a commit's fsyncs.
+            using var folderLock = AcquireFolderLock();
+            var placed = new List<(Pending Pending, ArchiveEntry Entry)>();
+            lock (_gate)
+            {
+                Refresh();
+                foreach (var p in batch)
+                {
+                    var key = p.Entry.Key;
+                    if (!p.Replace && ArchivedLocked(key) is not null)
+                    {
+                        File.Delete(p.Temporary);
+                        p.Done.TrySetResult(null);   // archived by another run meanwhile
+                        continue;
+                    }
+                    // The name the folder reserved, or nothing: another run may have given it to another item meanwhile.
+                    if (NameTaken(p.Entry.Name, key, p.Replace))
+                    {
+                        File.Delete(p.Temporary);
+                        p.Done.TrySetException(new ZcrmException(ZcrmErrorCodes.FileExists, ZcrmErrorKind.WriteFailed,
+                            $"Another run archived another item as '{p.Entry.Name}' in '{Directory}' meanwhile; this one was not archived. " +
+                            "The next run archives it under a name of its own."));
+                        continue;
+                    }
+                    placed.Add((p, p.Entry));
+                }
+            }
+            if (placed.Count == 0) return;
+            // Journal first: a kill between the renames and the index write is finished by the next run.
+            _journal ??= new FileStream(JournalPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read, 1);
+            _journal.SetLength(0);
+            _journal.Position = 0;
+            _journal.Write(Encoding.UTF8.GetBytes(string.Concat(placed.Select(x => IndexCsv.Line(x.Entry)))));
+            _journal.Flush(flushToDisk: true);
+            var moved = new List<(Pending Pending, ArchiveEntry Entry)>();
+            foreach (var (p, e) in placed)
+            {
+                try
+                {
+                    File.Move(p.Temporary, Path.Combine(Directory, e.Name), overwrite: true);
+                    moved.Add((p, e));
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                {
+                    p.Done.TrySetException(ex);   // that file only; the others are committed
+                }
+            }
+            if (moved.Count == 0) return;
+            AppendDurably(IndexPath, moved.Select(x => IndexCsv.Line(x.Entry)), header: true);
+            var length = new FileInfo(IndexPath).Length;
+            lock (_gate)
+            {
+                _loadedLength = length;
+                foreach (var (_, e) in moved) Add(e);
+            }
+            foreach (var (p, e) in moved) p.Done.TrySetResult(new FileInfo(Path.Combine(Directory, e.Name)));
+        }
+        catch (Exception ex)
+        {
+            foreach (var p in batch) p.Done.TrySetException(ex);
+        }
+    }
+
+    // Under the gate: whether the name belongs to another item's file, or to a file of no item that is not to be replaced.
+    private bool NameTaken(string name, ArchiveKey key, bool replace) =>
+        _owners.TryGetValue(name, out var owner) ? owner != key : !replace && File.Exists(Path.Combine(Directory, name));
+
+    private static void AppendDurably(string path, IEnumerable<string> lines, bool header)
+    {
+        using var stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read, 1);
+        var text = new StringBuilder();
+        if (stream.Length == 0 && header)
+        {
+            stream.Write(IndexCsv.Preamble);
+            text.Append(IndexCsv.Header).Append('\n');
+        }
+        else if (stream.Length > 0)
+        {
+            // A writer killed mid-line left a tail without its line break: end it, so the next row starts a line.
+            stream.Position = stream.Length - 1;
+            if (stream.ReadByte() != '\n') text.Append('\n');
+        }
+        foreach (var line in lines) text.Append(line);
+        stream.Position = stream.Length;
+        stream.Write(Encoding.UTF8.GetBytes(text.ToString()));
+        stream.Flush(flushToDisk: true);
+    }
+
+    // Rewrites the index with the last row of each item, atomically: a new file on disk, renamed over the old one.
+    private void Compact()
+    {
+        var temporary = NewTemporaryPath();
+        AppendDurably(temporary, _entries.Values.Select(IndexCsv.Line), header: true);
+        File.Move(temporary, IndexPath, overwrite: true);
+        _loadedLength = new FileInfo(IndexPath).Length;
+        _superseded = 0;
+    }
+
+    private sealed class Pending(string temporary, ArchiveEntry entry, bool replace)
+    {
+        public string Temporary { get; } = temporary;
+        public ArchiveEntry Entry { get; } = entry;
+        public bool Replace { get; } = replace;
+        public TaskCompletionSource<FileInfo?> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
+    // Runs: each run's lock file, the recovery of dead runs' journals and temporary files, the folder's lock.
+    /// <summary>
+    /// Starts this run in the folder (created if missing): takes its own lock file, then, under the folder's lock,
+    /// finishes what dead runs left (their journals) and removes their temporary files.
+    /// </summary>
+    public void BeginRun()
+    {
+        lock (_gate)
+        {
+            if (_runLock is not null) return;
+            System.IO.Directory.CreateDirectory(Directory);
+            _runLock = new FileStream(Path.Combine(Directory, RunPrefix + RunId + RunSuffix), FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None,
+                1, FileOptions.DeleteOnClose);
+        }
+        using var folderLock = AcquireFolderLock();
+        lock (_gate)
+        {
+            Refresh();
+            // Every run id that left something: a lock file, a journal, a temporary file.
+            var ids = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var file in System.IO.Directory.EnumerateFiles(Directory, RunPrefix + "*"))
+            {
+                var name = Path.GetFileName(file);
+                var id = name.Length >= RunPrefix.Length + 12 ? name.Substring(RunPrefix.Length, 12) : null;
+                if (id is not null && id.All(char.IsAsciiHexDigitLower) && id != RunId) ids.Add(id);
+            }
+            foreach (var id in ids)
+            {
+                var run = Path.Combine(Directory, RunPrefix + id + RunSuffix);
+                if (!File.Exists(run) || IsDead(run)) RecoverDeadRun(id, run);
+            }
+        }
+    }
+
+    // A run's lock file that can be opened exclusively belongs to a run no longer alive (its process released it).
+    private static bool IsDead(string runFile)
+    {
+        try
+        {
+            using var probe = new FileStream(runFile, FileMode.Open, FileAccess.ReadWrite, FileShare.None, 1);
+            return true;
+        }
+        catch (FileNotFoundException)
+        {
+            return false;   // it ended as we looked
+        }
+        catch (IOException)
+        {
+            return false;   // held: alive
+        }
+    }
+
+    private void RecoverDeadRun(string id, string runFile)
+    {
+        var journal = Path.Combine(Directory, RunPrefix + id + JournalSuffix);
+        if (File.Exists(journal))
+        {
+            var rows = new List<ArchiveEntry>();
+            IndexCsv.Read(File.ReadAllBytes(journal), rows, out _);
+            // Renamed but not yet indexed when it died: a file that is exactly what its journal row says.
+            var missing = rows.Where(r => !(_entries.TryGetValue(r.Key, out var e) && e.Name == r.Name && e.Sha256 == r.Sha256) && IsIntact(r)).ToList();
+            if (missing.Count > 0)
+            {
+                AppendDurably(IndexPath, missing.Select(IndexCsv.Line), header: true);
+                _loadedLength = new FileInfo(IndexPath).Length;
+                foreach (var r in missing) Add(r);
+            }
+            File.Delete(journal);
+        }
+        foreach (var partial in System.IO.Directory.EnumerateFiles(Directory, RunPrefix + id + "-*" + TemporarySuffix))
+            File.Delete(partial);
+        if (File.Exists(runFile)) File.Delete(runFile);
+    }
+
+    private bool IsIntact(ArchiveEntry row)
+    {
+        var path = Path.Combine(Directory, row.Name);
+        return File.Exists(path) && new FileInfo(path).Length == row.Length && Sha256Hex.OfFile(path) == row.Sha256;
+    }
+
+    private FileStream AcquireFolderLock()
+    {
+        var path = Path.Combine(Directory, LockFileName);
+        var deadline = DateTime.UtcNow + LockWait;
+        for (var wait = 5; ; wait = Math.Min(wait * 2, 100))
+        {
+            try
+            {
+                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1);
+            }
+            catch (DirectoryNotFoundException) when (DateTime.UtcNow <= deadline)
+            {
+                // Made when the first file is committed (a run's start makes it too); not asked for at every commit.
+                System.IO.Directory.CreateDirectory(Directory);
+            }
+            catch (IOException ex) when (ex is not FileNotFoundException)
+            {
+                // Another run holds it for a commit (moments); a lock held this long is a stuck run.
+                if (DateTime.UtcNow > deadline)
+                    throw new ZcrmException(ZcrmErrorCodes.ArchiveLocked, ZcrmErrorKind.WriteFailed,
+                        $"The archive '{Directory}' stayed locked by another run for {LockWait.TotalMinutes:0} minutes ({ex.Message}).");
+                Thread.Sleep(wait);
+            }
+        }
     }
 }

@@ -38,7 +38,7 @@ public sealed class EmailArchiver(ZcrmClient client, ArchiveFolder folder, ZcrmC
     {
         var (email, attachment) = item;
         var id = attachment.Id ?? "";
-        ZcrmDownload? download = null;
+        DownloadResult? download = null;
         return folder.WriteAsync(
             async (file, token) => download = await client.DownloadAttachmentAsync(email.Module, email.RecordId, email.MessageId, ZcrmClient.OwnerIdOf(email, null), id,
                 attachment.Name, attachment.Size, file, Progress, context, token).ConfigureAwait(false),

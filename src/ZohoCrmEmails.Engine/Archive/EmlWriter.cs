@@ -75,3 +75,6 @@ public static class EmlWriter
     // Header text from the sender: no line break may start a header of its own.
     private static string OneLine(string text) => text.Any(char.IsControl) ? string.Concat(text.Select(c => char.IsControl(c) ? ' ' : c)) : text;
 }
+
+/// <summary>An attachment of an e-mail being written: its name as sent, its type, and its bytes (read from the start).</summary>
+public sealed record DownloadedAttachment(string FileName, string? ContentType, Stream Content);

@@ -80,7 +80,7 @@ internal sealed class RequestState(HttpMethod method, string pathAndQuery, ZcrmC
         for (var i = 0; i < attempts.Count - 1; i++)
             Context.Trace!.OnRequest(attempts[i]);
         var last = attempts[^1];
-        Context.Trace!.OnRequest(itemsRead is null || last.ItemsRead is not null ? last : last with { ItemsRead = itemsRead });
+        Context.Trace!.OnRequest(itemsRead is null || last.BytesRead is not null ? last : last with { ItemsRead = itemsRead });
     }
 }
 
@@ -103,4 +103,22 @@ internal static class RequestCloning
         }
         return clone;
     }
+}
+
+/// <summary>Counts the requests a connection sent, and how many are on the wire now.</summary>
+public sealed class RequestCounters
+{
+    private long _sent;
+    private int _inFlight;
+
+    public long RequestsSent => Interlocked.Read(ref _sent);
+    public int InFlight => Volatile.Read(ref _inFlight);
+
+    internal void OnSent()
+    {
+        Interlocked.Increment(ref _sent);
+        Interlocked.Increment(ref _inFlight);
+    }
+
+    internal void OnFinished() => Interlocked.Decrement(ref _inFlight);
 }

@@ -30,12 +30,12 @@ internal sealed class WireHandler(TimeSpan timeout, long maxResponseBytes, Reque
         {
             response = await base.SendAsync(request, attempt.Token).ConfigureAwait(false);
             var status = (int)response.StatusCode;
-            long? items = null;
+            long? bytesRead = null;
             if (response.IsSuccessStatusCode && state.BodySink is { } sink)
             {
                 var stream = await response.Content.ReadAsStreamAsync(attempt.Token).ConfigureAwait(false);
                 var bodyStarted = Stopwatch.GetTimestamp();
-                items = await sink(response, stream, bytes =>
+                bytesRead = await sink(response, stream, bytes =>
                 {
                     var elapsed = Stopwatch.GetElapsedTime(bodyStarted);
                     if (elapsed <= timeout || bytes >= elapsed.TotalSeconds * MinBytesPerSecond) attempt.CancelAfter(timeout);
@@ -51,7 +51,7 @@ internal sealed class WireHandler(TimeSpan timeout, long maxResponseBytes, Reque
                 // Zoho's error body, read here once: the auth and retry handlers and the caller's error all look at it.
                 if (!response.IsSuccessStatusCode) state.Error = ZohoErrors.Read(body);
             }
-            Record(state, request, response, started, null, items);
+            Record(state, request, response, started, null, bytesRead);
             return response;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -148,7 +148,7 @@ internal sealed class WireHandler(TimeSpan timeout, long maxResponseBytes, Reque
             to.TryAddWithoutValidation(header.Key, header.Value);
     }
 
-    private void Record(RequestState state, HttpRequestMessage request, HttpResponseMessage? response, long started, string? outcome, long? items)
+    private void Record(RequestState state, HttpRequestMessage request, HttpResponseMessage? response, long started, string? outcome, long? bytesRead)
     {
         if (state.Attempts is not { } attempts) return;
         var headers = state.Context.Trace!.IncludeHeaders;
@@ -162,8 +162,7 @@ internal sealed class WireHandler(TimeSpan timeout, long maxResponseBytes, Reque
             headers ? Headers(request.Headers) : [],
             headers && response is not null ? [.. Headers(response.Headers), .. Headers(response.Content.Headers)] : [])
         {
-            ItemsRead = items,
-            ItemsUnit = items is null ? "read" : "bytes",
+            BytesRead = bytesRead,
         });
     }
 

@@ -175,3 +175,13 @@ internal static class ResponseParser
         return !s.AvailableTypes.Contains(null!) && !s.ShareFromUsers.Contains(null!);
     }
 }
+
+/// <summary>One page of a record's e-mails.</summary>
+public sealed record ZcrmEmailPage(IReadOnlyList<ZcrmEmail> Emails, ZcrmPageInfo? Info)
+{
+    public bool MoreRecords => Info?.MoreRecords == true;
+    public string? NextIndex => Info?.NextIndex;
+}
+
+/// <summary>One page of records and what Zoho said about the next.</summary>
+public sealed record ZcrmRecordPage(IReadOnlyList<ZcrmRecord> Records, ZcrmRecordPageInfo Info);

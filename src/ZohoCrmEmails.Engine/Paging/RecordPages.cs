@@ -3,6 +3,13 @@ using ZohoCrmEmails.Models;
 
 namespace ZohoCrmEmails.Engine.Paging;
 
+/// <summary>One unit of work for a data cmdlet: a record, and for a detail read one message of it.</summary>
+public sealed record RecordRequest(string Module, string RecordId, string? MessageId = null)
+{
+    /// <summary>"Deals/4150868000001234001", or the e-mail's one text form (<see cref="EmailId"/>).</summary>
+    public override string ToString() => MessageId is null ? $"{Module}/{RecordId}" : new EmailId(Module, RecordId, MessageId).ToString();
+}
+
 /// <summary>The page sequences the data cmdlets fan out over, one per <see cref="RecordRequest"/>.</summary>
 public static class RecordPages
 {
@@ -16,8 +23,8 @@ public static class RecordPages
         bool allMailboxes = false) =>
         (r, ct) => r.MessageId is null
             ? client.GetEmailPages(r.Module, r.RecordId, query, includeContent, context, allMailboxes)   // the fan-out passes ct to GetAsyncEnumerator
-            : Pages.OneItem(() => client.GetEmailAsync(r.Module, r.RecordId, r.MessageId, query?.OwnerId, context, ct));
+            : OnePage.OfItem(() => client.GetEmailAsync(r.Module, r.RecordId, r.MessageId, query?.OwnerId, context, ct));
 
     public static PageSource<RecordRequest, ZcrmEmailSharing> Sharing(ZcrmClient client, ZcrmCallContext context) =>
-        (r, ct) => Pages.One(() => client.GetSharingAsync(r.Module, r.RecordId, context, ct));
+        (r, ct) => OnePage.Of(() => client.GetSharingAsync(r.Module, r.RecordId, context, ct));
 }

@@ -17,3 +17,9 @@ public sealed record EmailRequest(EmailId Id, string? OwnerId, ZcrmEmail? Listed
     /// <summary>Zoho listed it without attachments (false, not null: a null flag is unknown, and the e-mail is read).</summary>
     public bool ListedWithoutAttachments => Listed is { HasContent: false, HasAttachment: false };
 }
+
+/// <summary>One attachment to save, with the e-mail it belongs to.</summary>
+public sealed record AttachmentToSave(ZcrmEmail Email, ZcrmAttachment Attachment)
+{
+    public ArchiveKey Key => new(EmailId.Of(Email), Attachment.Id ?? "");
+}
