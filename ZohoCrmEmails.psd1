@@ -1,6 +1,6 @@
 @{
     RootModule           = 'ZohoCrmEmails.psm1'
-    ModuleVersion        = '0.2.0'
+    ModuleVersion        = '0.3.0'
     GUID                 = '6f0c6a3e-2f7d-4b8e-9f52-0d3c8e1a7b41'
     Author               = 'ZohoCrmEmails contributors'
     CompanyName          = 'ZohoCrmEmails'
@@ -30,6 +30,20 @@
             # The licence travels as the LICENSE file in the package; no project or licence URL is published yet.
             RequireLicenseAcceptance = $false
             ReleaseNotes = @'
+0.3.0
+- A whole module, night after night: Get-ZcrmRecord finds records itself (all, changed since, matching a criteria,
+  a custom view; past Zoho's 2,000-record paging limit through COQL); Export-ZcrmEmail and Save-ZcrmEmailAttachment
+  -Module -All sweep a module into an archive, keep their progress in the folder, list only what changed since the last
+  finished sweep, and resume a killed one.
+- Every mailbox the caller may see: -AllMailboxes reads each shared user's listing besides one's own, once per e-mail.
+- A busy org: the connection learns how many requests at once Zoho's shared concurrency cap leaves free (slow start,
+  back off on its 429s, probe up), retries those 429s after a short wait without spending the retry budget, and shows
+  ConcurrencyLimit and ThrottledRequests on the connection.
+- Invoke-ZcrmRestMethod: any other Zoho CRM API path through the same connection, auth, retries and limits.
+- One listed e-mail that cannot be read, or one mailbox that refuses, is its own error; the rest of the record goes on.
+- New error ids: InvalidCustomViewId, InvalidCriteria, InvalidField, RecordListIncomplete, SweepInProgress,
+  InvalidApiPath.
+
 0.2.0
 - Unattended runs at org scale: Zoho's export ids (zcrm_<digits>, the 'Record Id' column) bind as they are; a circuit
   breaker stops a run from spending credits against a server that refuses everything or is down (each unread record

@@ -157,6 +157,20 @@ Leads,3652397000001790111
         Show-Step 'Bad input is refused before any request' {
             Get-ZcrmRecordEmail -Module Deals -Id 'DEAL-1' -ErrorAction Continue
         }
+        # A module of 60 deals for the record side (the simulator's knob, not part of the demo).
+        Set-ZcrmSimulatorKnob $sim @{ recordCount = 60; recordEmailsMax = 3 }
+        $sweep = Join-Path $archive 'sweep'
+        Show-Step 'Find records without an export: every deal, with the fields asked for' {
+            Get-ZcrmRecord -Module Deals -Fields Deal_Name, Stage | Select-Object -First 3
+        }
+        Show-Step 'Sweep the whole module into an archive; the folder keeps the sweep''s progress' {
+            Export-ZcrmEmail -Module Deals -All -Path $sweep -NoAttachments | Measure-Object | Select-Object Count
+        }
+        Show-Step 'The next night: only the records changed since the last sweep are read' {
+            $before = (Get-ZcrmConnection).RequestsSent
+            $written = @(Export-ZcrmEmail -Module Deals -All -Path $sweep -NoAttachments).Count
+            "$written files written, $((Get-ZcrmConnection).RequestsSent - $before) requests sent"
+        }
     }
     finally {
         if ($archive -and (Test-Path $archive)) { Remove-Item $archive -Recurse -Force }
