@@ -49,11 +49,7 @@ public sealed partial class ZcrmClient
         {
             Headers = query.ModifiedSince is { } since ? [new("If-Modified-Since", ZohoTime(since))] : [],
         };
-        return SendAsync(state, (response, body, request) =>
-        {
-            var read = ResponseParser.RecordPage((int)response.StatusCode, body, query.Module, request);
-            return (read, read.Records.Count);
-        }, ct);
+        return SendAsync(state, RecordPageOf(query.Module), ct);
     }
 
     private async Task<ZcrmRecordPage> ReadCoqlAsync(ZcrmRecordQuery query, long afterId, int limit, ZcrmCallContext context, CancellationToken ct)
@@ -65,18 +61,22 @@ public sealed partial class ZcrmClient
         };
         try
         {
-            return await SendAsync(state, (response, body, request) =>
-            {
-                var read = ResponseParser.RecordPage((int)response.StatusCode, body, query.Module, request);
-                return (read, read.Records.Count);
-            }, ct).ConfigureAwait(false);
+            return await SendAsync(state, RecordPageOf(query.Module), ct).ConfigureAwait(false);
         }
-        catch (ZcrmException ex) when (ex.HttpStatus == 400 && ex.Code != "LIMIT_EXCEEDED")
+        catch (ZcrmException ex) when (ex.HttpStatus == 400 && ex.Code != ZohoCodes.LimitExceeded)
         {
             // Zoho's position ("column 71") is in the query sent, which holds more than the criteria given: show it.
             throw new ZcrmException(ex.Code, ex.Kind, $"{ex.Message} The query sent: {select}", ex.HttpStatus, ex.Request, ex.Details);
         }
     }
+
+    // A page of records as both the Records API and COQL answer it, counted for the trace.
+    private static Func<HttpResponseMessage, BufferedBody, string, (ZcrmRecordPage, long)> RecordPageOf(string module) =>
+        (response, body, request) =>
+        {
+            var read = ResponseParser.RecordPage((int)response.StatusCode, body, module, request);
+            return (read, read.Records.Count);
+        };
 
     /// <summary>The COQL that walks the query's records on the id: the criteria and times asked for, then id &gt; the last.</summary>
     internal static string CoqlQuery(ZcrmRecordQuery query, long afterId, int limit)

@@ -70,8 +70,11 @@ public sealed partial class ZcrmClient
         if (status is 204 or 304 || body.Length == 0) return new ZcrmRestResponse(status, null, null);
         try
         {
-            using var document = JsonDocument.Parse(body.Span.ToArray());
-            return new ZcrmRestResponse(status, document.RootElement.Clone(), null);
+            // Parsed from the body into an element that owns its bytes (one copy); text after the value makes it no JSON.
+            var reader = new Utf8JsonReader(body.Span);
+            var json = JsonElement.ParseValue(ref reader);
+            reader.Read();
+            return new ZcrmRestResponse(status, json, null);
         }
         catch (JsonException)
         {

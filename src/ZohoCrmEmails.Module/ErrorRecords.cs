@@ -18,7 +18,6 @@ public static class ErrorRecords
 
     internal static string Prefix(string? item) => string.IsNullOrEmpty(item) ? "" : item + ": ";
 
-
     /// <summary>A record: "Deals/4150868000001234001" (an e-mail's text form is <see cref="EmailId"/>'s).</summary>
     public static string Describe(string module, string recordId) => $"{module}/{recordId}";
 
@@ -84,7 +83,7 @@ public static class ErrorRecords
         ZohoCodes.InternalError => "Zoho CRM is failing: check Zoho's status, then run the command again later.",
         ZohoCodes.CannotProcess => "Zoho says this is mostly temporary (a mailbox sync, the e-mail search briefly unavailable): run again later.",
         ZohoCodes.InvalidModule or ZcrmErrorCodes.InvalidModule => ModuleAdvice,
-        "SYNTAX_ERROR" or "INVALID_QUERY" or "LIMIT_EXCEEDED" => "Correct the clause the message names in -Criteria (COQL: at most 25 conditions, 'text' in single quotes).",
+        ZohoCodes.SyntaxError or ZohoCodes.InvalidQuery or ZohoCodes.LimitExceeded => "Correct the clause the message names in -Criteria (COQL: at most 25 conditions, 'text' in single quotes).",
         ZcrmErrorCodes.CreditReserveReached => "Run again when the org's credits have recovered (they are counted over a rolling 24 hours), or lower Connect-Zcrm -ApiCreditReserve.",
         ZcrmErrorCodes.InvalidCustomViewId => "Pass the custom view's id, the digits in its URL in Zoho CRM.",
         ZcrmErrorCodes.InvalidCriteria => "Give -Criteria a COQL where clause such as \"Stage = 'Closed Won'\", or leave it out.",

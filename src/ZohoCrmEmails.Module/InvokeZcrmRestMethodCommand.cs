@@ -52,7 +52,7 @@ public sealed class InvokeZcrmRestMethodCommand : ZcrmCmdletBase
                 return;
             if (All)
             {
-                foreach (var page in Stoppable(Pages(client.InvokePages(Path, context))))
+                foreach (var page in Each(client.InvokePages(Path, context)))
                 {
                     FlushTrace();
                     foreach (var item in page) WriteObject(ToPowerShell(item));
@@ -69,20 +69,6 @@ public sealed class InvokeZcrmRestMethodCommand : ZcrmCmdletBase
         catch (ZcrmException ex)
         {
             ReportError(ex, Path, Redact(line));
-        }
-    }
-
-    // A page sequence read on the pipeline thread, one page at a time.
-    private IEnumerable<IReadOnlyList<JsonElement>> Pages(IAsyncEnumerable<IReadOnlyList<JsonElement>> pages)
-    {
-        var e = pages.GetAsyncEnumerator(CancelToken);
-        try
-        {
-            while (Wait(e.MoveNextAsync().AsTask())) yield return e.Current;
-        }
-        finally
-        {
-            Wait(e.DisposeAsync().AsTask());
         }
     }
 

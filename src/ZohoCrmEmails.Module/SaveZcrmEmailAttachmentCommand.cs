@@ -65,7 +65,7 @@ public sealed class SaveZcrmEmailAttachmentCommand : ZcrmArchiveCmdletBase
             var missing = (cmdlet.AttachmentId ?? []).Where(id => !attachments.Any(a => a.Id == id)).ToList();
             if (missing.Count > 0)
                 throw new ZcrmException(ZcrmErrorCodes.AttachmentNotFound, ZcrmErrorKind.NotFound,
-                    $"The e-mail '{full.MessageId}' has no attachment with the id {string.Join(", ", missing.Select(m => $"'{m}'"))}.");
+                    $"The e-mail has no attachment with the id {string.Join(", ", missing.Select(m => $"'{m}'"))}.");
         }
 
         protected override void Take(ArchiveItem item, (AttachmentToSave Item, ArchiveEntry? Archived) found)

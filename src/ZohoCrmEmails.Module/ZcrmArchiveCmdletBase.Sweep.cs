@@ -115,10 +115,10 @@ public abstract partial class ZcrmArchiveCmdletBase
         {
             records = 0;
             pages = 0;
-            foreach (var page in Stoppable(RecordsOnPages(query)))
+            foreach (var page in Each(_client.GetRecordPages(query, _context)))
             {
                 pages++;
-                records += page;
+                records += page.Count;
             }
             records -= doneBefore;
         }
@@ -127,19 +127,5 @@ public abstract partial class ZcrmArchiveCmdletBase
             $"Sweep {what}: list the e-mails of {records} records. That costs about {pages} request(s) to find them and {records} to list their " +
             "e-mails (one more for each further ten e-mails of a record), then one for each e-mail not yet archived and one for each of " +
             "its attachments; one API credit each");
-    }
-
-    // The number of records on each page of the query, read on the pipeline thread.
-    private IEnumerable<int> RecordsOnPages(ZcrmRecordQuery query)
-    {
-        var pages = _client.GetRecordPages(query, _context).GetAsyncEnumerator(CancelToken);
-        try
-        {
-            while (Wait(pages.MoveNextAsync().AsTask())) yield return pages.Current.Count;
-        }
-        finally
-        {
-            Wait(pages.DisposeAsync().AsTask());
-        }
     }
 }

@@ -81,6 +81,20 @@ public abstract class ZcrmCmdletBase : PSCmdlet, IDisposable
         return task.Result;
     }
 
+    /// <summary>An async sequence read on the pipeline thread, one element at a time, each wait as <see cref="Wait(Task)"/>.</summary>
+    protected IEnumerable<T> Each<T>(IAsyncEnumerable<T> source)
+    {
+        var e = source.GetAsyncEnumerator(CancelToken);
+        try
+        {
+            while (Wait(e.MoveNextAsync().AsTask())) yield return e.Current;
+        }
+        finally
+        {
+            Wait(e.DisposeAsync().AsTask());
+        }
+    }
+
     /// <summary>Runs the pipeline-thread part of a blocking enumeration, turning a stop into PipelineStoppedException.</summary>
     protected IEnumerable<T> Stoppable<T>(IEnumerable<T> source)
     {

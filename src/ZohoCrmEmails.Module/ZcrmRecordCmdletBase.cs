@@ -53,7 +53,6 @@ public abstract class ZcrmRecordCmdletBase<TOut> : ZcrmDataCmdletBase
 
     protected virtual object Output(TOut item) => item!;
 
-
     protected override void BeginProcessing()
     {
         (_client, var context) = Open();

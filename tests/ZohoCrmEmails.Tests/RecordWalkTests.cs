@@ -225,4 +225,31 @@ public sealed class RecordWalkTests : SimulatorTest
             "Modified_Time >= '2026-11-30T20:00:00+00:00') and id > 42 order by id asc limit 2000",
             ZcrmClient.CoqlQuery(new ZcrmRecordQuery("Deals") { Criteria = "Stage = 'x'", ActiveSince = since, Fields = ["Stage", "id"] }, 42, 2000));
     }
+
+    [Fact]
+    public async Task A_COQL_server_that_ignores_the_id_it_was_given_ends_with_an_error_not_a_silent_stop()
+    {
+        // Every call answers the first two records again and says more follow: the walk cannot go on, and says so.
+        var calls = 0;
+        var walk = new Engine.Paging.RecordWalk(new ZcrmRecordQuery("Deals") { Criteria = "Stage = 'x'" },
+            (_, _, _) => throw new InvalidOperationException("the Records API is not used for a criteria"),
+            (_, _, _) =>
+            {
+                calls++;
+                return Task.FromResult(new Engine.Json.ZcrmRecordPage(
+                    [new ZcrmRecord { Module = "Deals", Id = "1" }, new ZcrmRecord { Module = "Deals", Id = "2" }],
+                    new Engine.Json.ZcrmRecordPageInfo { MoreRecords = true }));
+            }, "v8");
+        var records = new List<ZcrmRecord>();
+
+        var ex = await Assert.ThrowsAsync<ZcrmException>(async () =>
+        {
+            await foreach (var page in walk.Pages().WithTimeout()) records.AddRange(page);
+        });
+
+        Assert.Equal(["1", "2"], records.Select(r => r.Id));
+        Assert.Equal(2, calls);
+        Assert.Equal(ZcrmErrorCodes.InvalidResponse, ex.Code);
+        Assert.Contains("after id 2", ex.Message);
+    }
 }

@@ -233,11 +233,12 @@ public sealed class ArchiveIndex : IDisposable
     }
 
     // Writing: commits grouped under the folder's lock (journal, rename, index row), durable appends, compaction.
+
     /// <summary>
-    /// Moves a complete temporary file (its bytes already on disk) into place as <paramref name="entry"/>'s file and
-    /// adds its row. The name is the entry's unless a file of that name appeared meanwhile that is not this item's own
-    /// to replace: then the next free one, " (2)" … Null when another run archived the same item meanwhile (and
-    /// <paramref name="replace"/> is off): the temporary file is then removed.
+    /// Moves a complete temporary file (its bytes already on disk) into place as <paramref name="entry"/>'s file, under
+    /// the name the folder reserved for it, and adds its row. Null when another run archived the same item meanwhile
+    /// (and <paramref name="replace"/> is off); Zcrm.FileExists when another run gave that name to another item
+    /// meanwhile. Either way the temporary file is removed.
     /// </summary>
     public async Task<FileInfo?> CommitAsync(string temporary, ArchiveEntry entry, bool replace)
     {
@@ -373,6 +374,7 @@ public sealed class ArchiveIndex : IDisposable
     }
 
     // Runs: each run's lock file, the recovery of dead runs' journals and temporary files, the folder's lock.
+
     /// <summary>
     /// Starts this run in the folder (created if missing): takes its own lock file, then, under the folder's lock,
     /// finishes what dead runs left (their journals) and removes their temporary files.

@@ -11,7 +11,6 @@ public sealed class EmailArchiver(ZcrmClient client, ArchiveFolder folder, ZcrmC
 {
     public ArchiveFolder Folder => folder;
 
-
     /// <summary>Bytes written as they are (negative when a download starts over), for a progress display.</summary>
     public IProgress<long>? Progress { get; init; }
 

@@ -29,7 +29,6 @@ internal sealed class BufferedBody : HttpContent
     /// </summary>
     public static BufferedBody Of(HttpResponseMessage response) => response.Content as BufferedBody ?? Empty();
 
-
     /// <summary>Reads <paramref name="content"/> to its end; more than <paramref name="limit"/> bytes is Zcrm.ResponseTooLarge.</summary>
     public static async Task<BufferedBody> ReadAsync(HttpContent content, long limit, string request, int status, CancellationToken ct)
     {

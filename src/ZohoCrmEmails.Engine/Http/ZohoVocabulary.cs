@@ -28,6 +28,15 @@ public static class ZohoCodes
     public const string InternalError = "INTERNAL_ERROR";
     public const string CannotProcess = "CANNOT_PROCESS";
     public const string InvalidModule = "INVALID_MODULE";
+    // The Records API's walk limits: past them, the walk goes on through COQL by id.
+    public const string PaginationLimitExceeded = "PAGINATION_LIMIT_EXCEEDED";
+    public const string DiscretePaginationLimitExceeded = "DISCRETE_PAGINATION_LIMIT_EXCEEDED";
+    public const string ExpiredValue = "EXPIRED_VALUE";
+    public const string TokenBoundDataMismatch = "TOKEN_BOUND_DATA_MISMATCH";
+    // COQL's: a clause Zoho cannot read, and more rows a call than it allows.
+    public const string SyntaxError = "SYNTAX_ERROR";
+    public const string InvalidQuery = "INVALID_QUERY";
+    public const string LimitExceeded = "LIMIT_EXCEEDED";
 
     /// <summary>The scopes the e-mail calls need: said in the message of a scope mismatch.</summary>
     public const string RequiredScopes = "ZohoCRM.modules.READ (or ZohoCRM.modules.<module>.READ) and ZohoCRM.modules.emails.READ";

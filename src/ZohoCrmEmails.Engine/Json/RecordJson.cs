@@ -9,7 +9,6 @@ public sealed class ZcrmRecordPageInfo
 {
     public bool MoreRecords { get; set; }
     public string? NextPageToken { get; set; }
-    public int? Count { get; set; }
 }
 
 /// <summary>
@@ -116,7 +115,6 @@ internal static class RecordJson
             reader.Read();
             if (name.SequenceEqual("more_records"u8)) info.MoreRecords = ZohoJsonReader.Bool(ref reader);
             else if (name.SequenceEqual("next_page_token"u8)) info.NextPageToken = ZohoJsonReader.Text(ref reader);
-            else if (name.SequenceEqual("count"u8)) info.Count = (int?)ZohoJsonReader.Count(ref reader);
             else reader.Skip();
         }
         return info;

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
+using ZohoCrmEmails.Engine.Http;
 using ZohoCrmEmails.Engine.Json;
 using ZohoCrmEmails.Models;
 
@@ -32,7 +33,7 @@ internal sealed class RecordWalk(ZcrmRecordQuery query, RecordWalk.ReadApi readA
     private const int CoqlLimit = 2000;
     private const int MaxEmptyPagesInARow = 10;
     private static readonly HashSet<string> WalkStoppers =
-        new(StringComparer.Ordinal) { "PAGINATION_LIMIT_EXCEEDED", "DISCRETE_PAGINATION_LIMIT_EXCEEDED", "EXPIRED_VALUE", "TOKEN_BOUND_DATA_MISMATCH" };
+        new(StringComparer.Ordinal) { ZohoCodes.PaginationLimitExceeded, ZohoCodes.DiscretePaginationLimitExceeded, ZohoCodes.ExpiredValue, ZohoCodes.TokenBoundDataMismatch };
 
     private long _lastId;
     private long _returned;
@@ -102,7 +103,7 @@ internal sealed class RecordWalk(ZcrmRecordQuery query, RecordWalk.ReadApi readA
             {
                 read = await readCoql(_lastId, limit, ct).ConfigureAwait(false);
             }
-            catch (ZcrmException ex) when (ex.Code == "LIMIT_EXCEEDED" && limit > 1 && ++shrunk <= 8)
+            catch (ZcrmException ex) when (ex.Code == ZohoCodes.LimitExceeded && limit > 1 && ++shrunk <= 8)
             {
                 // Fewer rows a call than Zoho's documented 2,000: what its details name, else half.
                 limit = ex.Details.TryGetValue("limit", out var named) && int.TryParse(named, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n >= 1 && n < limit
@@ -114,8 +115,16 @@ internal sealed class RecordWalk(ZcrmRecordQuery query, RecordWalk.ReadApi readA
                 throw Incomplete($"the Records API stops there ({apiStopped.Code}), and going on by id through COQL failed ({ex.Code}: {ex.Message})", ex);
             }
             var records = Accept(read.Records);
-            if (records.Count > 0) yield return records;
-            if (records.Count == 0 || !read.Info.MoreRecords) yield break;
+            if (records.Count == 0)
+            {
+                // Each call asks for ids past the last: a page with none says the walk is at its end, unless it says
+                // more follow, which would be a walk going nowhere.
+                if (read.Info.MoreRecords)
+                    throw Invalid($"Zoho CRM said more records of {query.Module} follow but sent none after id {_lastId}; stopped rather than loop. {HowFar()}.");
+                yield break;
+            }
+            yield return records;
+            if (!read.Info.MoreRecords) yield break;
             if (limit == FirstCoqlLimit && shrunk == 0) limit = CoqlLimit;
         }
     }
